@@ -1,0 +1,34 @@
+//===- ActOps.h - act operations ------------------------------*- C++ -*-===//
+//
+// Declares the act ops, their interface and the helpers their generated
+// methods call.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ACT_DIALECT_ACT_IR_ACTOPS_H
+#define ACT_DIALECT_ACT_IR_ACTOPS_H
+
+#include "act/Dialect/Act/IR/ActAttrs.h"
+#include "act/Dialect/Act/IR/ActDialect.h"
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "act/Dialect/Act/IR/ActInterfaces.h.inc"
+
+namespace mlir::act {
+/// Folds an elementwise activation or gradient op whose operands are all
+/// constant (FloatAttr or dense elements).
+OpFoldResult foldActivationOp(ActivationOpInterface op,
+                              ArrayRef<Attribute> operands);
+/// Checks the parameters of an elementwise activation or gradient op.
+LogicalResult verifyActivationOp(ActivationOpInterface op);
+} // namespace mlir::act
+
+#define GET_OP_CLASSES
+#include "act/Dialect/Act/IR/ActOps.h.inc"
+
+#endif // ACT_DIALECT_ACT_IR_ACTOPS_H

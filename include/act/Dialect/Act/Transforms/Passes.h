@@ -1,0 +1,29 @@
+//===- Passes.h - act dialect passes --------------------------*- C++ -*-===//
+//
+// Declares act's passes and the pattern sets behind them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ACT_DIALECT_ACT_TRANSFORMS_PASSES_H
+#define ACT_DIALECT_ACT_TRANSFORMS_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class RewritePatternSet;
+} // namespace mlir
+
+namespace mlir::act {
+
+#define GEN_PASS_DECL
+#include "act/Dialect/Act/Transforms/Passes.h.inc"
+
+/// Patterns that rewrite every act op into arith/math/tensor/linalg ops.
+void populateActExpandPatterns(RewritePatternSet &patterns);
+
+#define GEN_PASS_REGISTRATION
+#include "act/Dialect/Act/Transforms/Passes.h.inc"
+
+} // namespace mlir::act
+
+#endif // ACT_DIALECT_ACT_TRANSFORMS_PASSES_H

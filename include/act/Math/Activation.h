@@ -1,0 +1,388 @@
+//===- Activation.h - The one description of every activation ---*- C++ -*-===//
+//
+// Parameters, defaults, valid ranges, forward formula, derivative and limits
+// at +-inf of every activation, written once. Ops, folders, passes and
+// targets all evaluate activations through the templates here.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ACT_MATH_ACTIVATION_H
+#define ACT_MATH_ACTIVATION_H
+
+#include "act/Dialect/Act/IR/ActEnums.h"
+
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/Hashing.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <cmath>
+#include <utility>
+
+namespace mlir {
+class InFlightDiagnostic;
+} // namespace mlir
+
+namespace mlir::act {
+
+//===----------------------------------------------------------------------===//
+// Parameters
+//===----------------------------------------------------------------------===//
+
+/// The parameters of an activation, with PyTorch's defaults. Fields that do
+/// not apply to a kind keep their default value.
+struct ActivationParams {
+  GeluApproximation approximation = GeluApproximation::none;
+  double alpha = 1.0;
+  double beta = 1.0;
+  double negativeSlope = 0.01;
+  double threshold = 20.0;
+
+  bool operator==(const ActivationParams &other) const;
+  bool operator!=(const ActivationParams &other) const {
+    return !(*this == other);
+  }
+};
+
+llvm::hash_code hash_value(const ActivationParams &params);
+
+/// A floating-point parameter of an activation.
+struct ActivationParamSpec {
+  /// Name in the IR (`negative_slope`).
+  llvm::StringLiteral name;
+  double ActivationParams::*field;
+  /// Returns true when `value` is in the valid range.
+  bool (*isValid)(double value);
+  /// The range, for diagnostics ("must be finite and positive").
+  llvm::StringLiteral requirement;
+};
+
+/// The floating-point parameters that `kind` takes.
+ArrayRef<ActivationParamSpec> getActivationParamSpecs(ActivationKind kind);
+
+/// Whether `kind` takes the `approximation` parameter.
+bool hasApproximation(ActivationKind kind);
+
+/// Checks every parameter of `kind` against its range; reports the first one
+/// out of range through `emitError`.
+LogicalResult
+verifyActivationParams(ActivationKind kind, const ActivationParams &params,
+                       function_ref<InFlightDiagnostic()> emitError);
+
+//===----------------------------------------------------------------------===//
+// Formulas
+//===----------------------------------------------------------------------===//
+
+/// The formulas, generic over a math backend `M` so that the same text builds
+/// IR (arith/math ops) and evaluates constants (double). `M` provides
+/// `Value`, `Cond`, constants `c(double)` and `cLo(double)` (the part of the
+/// double constant lost by rounding it to the working type), arithmetic,
+/// NaN-propagating `max`/`min`, `exp`, `expm1`, `log1p`, `erfc`, ordered
+/// comparisons (false on NaN), `andC`, `select` and `isNaN`.
+///
+/// Numerics: the working type's precision is kept where the textbook form
+/// loses it. Products that feed an exponential are carried as hi + lo pairs
+/// (an error of one rounding in the argument of exp(-z) is a relative error
+/// of |z| ulp in the result); GELU uses erfc(-x/sqrt 2), never 1 + erf; the
+/// logistic function is evaluated as 1/(1+t) and t/(1+t) with t = exp(-|z|);
+/// limits at +-inf that the formula would turn into inf*0 or inf/inf are
+/// selected explicitly.
+template <typename M>
+class ActivationFormulas {
+public:
+  using V = typename M::Value;
+  using C = typename M::Cond;
+
+  /// Parameter values as the backend holds them. `beta` may be a runtime
+  /// value (learnable Swish); `betaLo` then is zero.
+  struct Params {
+    GeluApproximation approximation;
+    V alpha, beta, betaLo, negativeSlope, threshold;
+  };
+
+  static Params constants(M &m, const ActivationParams &p) {
+    return {p.approximation, m.c(p.alpha),         m.c(p.beta),
+            m.cLo(p.beta),   m.c(p.negativeSlope), m.c(p.threshold)};
+  }
+
+  /// f(x).
+  static V forward(M &m, ActivationKind kind, const Params &p, V x) {
+    switch (kind) {
+    case ActivationKind::relu:
+      return m.max(x, m.c(0));
+    case ActivationKind::leaky_relu:
+      return m.select(m.gt(x, m.c(0)), x, m.mul(p.negativeSlope, x));
+    case ActivationKind::elu:
+      return m.select(m.gt(x, m.c(0)), x, m.mul(p.alpha, m.expm1(x)));
+    case ActivationKind::relu6:
+      return m.min(m.max(x, m.c(0)), m.c(6));
+    case ActivationKind::sigmoid:
+      return sigmoid(m, x, m.c(0)).pos;
+    case ActivationKind::hard_sigmoid:
+      return m.div(relu6(m, m.add(x, m.c(3))), m.c(6));
+    case ActivationKind::silu: {
+      auto [zh, zl] = mulExact(m, x, p.beta, p.betaLo);
+      return xSigmoid(m, x, zh, zl);
+    }
+    case ActivationKind::hard_swish: {
+      V y = m.div(m.mul(x, relu6(m, m.add(x, m.c(3)))), m.c(6));
+      return limits(m, x, y, m.c(0), x);
+    }
+    case ActivationKind::gelu:
+      return gelu(m, p.approximation, x);
+    case ActivationKind::mish: {
+      // tanh(log1p(e^x)) = n / (n + 2) with n = e^x (e^x + 2); 1 - that is
+      // below 2^-57 once x > 20.
+      V e = m.exp(x);
+      V n = m.mul(e, m.add(e, m.c(2)));
+      V y = m.div(m.mul(x, n), m.add(n, m.c(2)));
+      y = m.select(m.gt(x, m.c(kMishLinear)), x, y);
+      return limits(m, x, y, m.c(0), x);
+    }
+    case ActivationKind::softplus: {
+      auto [zh, zl] = mulExact(m, x, p.beta, p.betaLo);
+      V y = m.div(m.log1p(expPair(m, zh, zl)), p.beta);
+      return m.select(m.gt(zh, p.threshold), x, y);
+    }
+    }
+    llvm_unreachable("unknown activation kind");
+  }
+
+  /// f'(x).
+  static V derivative(M &m, ActivationKind kind, const Params &p, V x) {
+    V zero = m.c(0), one = m.c(1);
+    switch (kind) {
+    case ActivationKind::relu:
+      return m.select(m.gt(x, zero), one, zero);
+    case ActivationKind::leaky_relu:
+      return m.select(m.gt(x, zero), one, p.negativeSlope);
+    case ActivationKind::elu:
+      return m.select(m.gt(x, zero), one, m.mul(p.alpha, m.exp(x)));
+    case ActivationKind::relu6:
+      return m.select(m.andC(m.gt(x, zero), m.lt(x, m.c(6))), one, zero);
+    case ActivationKind::sigmoid: {
+      Sigmoids s = sigmoid(m, x, zero);
+      return m.mul(s.pos, s.neg);
+    }
+    case ActivationKind::hard_sigmoid:
+      return m.select(m.andC(m.gt(x, m.c(-3)), m.lt(x, m.c(3))),
+                      m.c(1.0 / 6.0), zero);
+    case ActivationKind::silu: {
+      auto [zh, zl] = mulExact(m, x, p.beta, p.betaLo);
+      return xSigmoidDerivative(m, zh, zl, zh);
+    }
+    case ActivationKind::hard_swish:
+      // PyTorch's convention at the knees: 0 at x = -3, (2x + 3)/6 up to and
+      // including x = 3.
+      return m.select(
+          m.lt(x, m.c(-3)), zero,
+          m.select(m.le(x, m.c(3)),
+                   m.div(m.add(m.mul(x, m.c(2)), m.c(3)), m.c(6)), one));
+    case ActivationKind::gelu:
+      return geluDerivative(m, p.approximation, x);
+    case ActivationKind::mish: {
+      // f' = tanh(sp) + x sech^2(sp) sigmoid(x) with sp = softplus(x), which
+      // in n = e^x (e^x + 2), d = n + 2 is (n d + 4 x e^x (1 + e^x)) / d^2.
+      V e = m.exp(x);
+      V n = m.mul(e, m.add(e, m.c(2)));
+      V d = m.add(n, m.c(2));
+      V num = m.add(m.mul(n, d),
+                    m.mul(m.mul(m.mul(x, m.c(4)), e), m.add(e, one)));
+      V y = m.div(num, m.mul(d, d));
+      y = m.select(m.gt(x, m.c(kMishLinear)), one, y);
+      return limits(m, x, y, zero, one);
+    }
+    case ActivationKind::softplus: {
+      auto [zh, zl] = mulExact(m, x, p.beta, p.betaLo);
+      return m.select(m.gt(zh, p.threshold), one, sigmoid(m, zh, zl).pos);
+    }
+    }
+    llvm_unreachable("unknown activation kind");
+  }
+
+  /// dy * f'(x); NaN where x is NaN.
+  static V gradient(M &m, ActivationKind kind, const Params &p, V x, V dy) {
+    return m.select(m.isNaN(x), x, m.mul(dy, derivative(m, kind, p, x)));
+  }
+
+private:
+  static constexpr double kMishLinear = 20.0;
+  static constexpr double kSqrtHalf = 0.70710678118654752440;
+  static constexpr double kTwoOverSqrtPi = 1.12837916709551257390;
+  static constexpr double kInvSqrtTwoPi = 0.39894228040143267794;
+  static constexpr double kSqrtTwoOverPi = 0.79788456080286535588;
+  static constexpr double kGeluTanhCubic = 0.044715;
+  static constexpr double kGeluSigmoidScale = 1.702;
+
+  struct Sigmoids {
+    V pos; ///< sigmoid(z)
+    V neg; ///< sigmoid(-z) = 1 - sigmoid(z), without the cancellation
+  };
+
+  static V relu6(M &m, V x) { return m.min(m.max(x, m.c(0)), m.c(6)); }
+
+  /// y, except -inf -> `atNegInf` and +inf -> `atPosInf`.
+  static V limits(M &m, V x, V y, V atNegInf, V atPosInf) {
+    y = m.select(m.eq(x, m.c(-INFINITY)), atNegInf, y);
+    return m.select(m.eq(x, m.c(INFINITY)), atPosInf, y);
+  }
+
+  /// (hi, lo) with hi + lo = x * (ch + cl) to about twice the precision.
+  static std::pair<V, V> mulExact(M &m, V x, V ch, V cl) {
+    V hi = m.mul(x, ch);
+    V lo = m.add(m.fma(x, ch, m.neg(hi)), m.mul(x, cl));
+    return {hi, lo};
+  }
+  static std::pair<V, V> mulExact(M &m, V x, double c) {
+    return mulExact(m, x, m.c(c), m.cLo(c));
+  }
+
+  /// exp(zh + zl) for |zl| << 1.
+  static V expPair(M &m, V zh, V zl) {
+    return m.mul(m.exp(zh), m.add(m.c(1), zl));
+  }
+
+  /// sigmoid(+-(zh + zl)) from t = exp(-|z|).
+  static Sigmoids sigmoid(M &m, V zh, V zl) {
+    C nonNegative = m.ge(zh, m.c(0));
+    V lo = m.select(nonNegative, m.neg(zl), zl);
+    V t = expPair(m, m.neg(m.abs(zh)), lo);
+    V d = m.add(m.c(1), t);
+    V big = m.div(m.c(1), d), small = m.div(t, d);
+    return {m.select(nonNegative, big, small),
+            m.select(nonNegative, small, big)};
+  }
+
+  /// x * sigmoid(z), z = zh + zl a multiple of x.
+  static V xSigmoid(M &m, V x, V zh, V zl) {
+    V y = m.mul(x, sigmoid(m, zh, zl).pos);
+    V isInf = m.eq(m.abs(zh), m.c(INFINITY));
+    return m.select(isInf, m.select(m.gt(zh, m.c(0)), x, m.c(0)), y);
+  }
+
+  /// d/dx [x sigmoid(z(x))] = s(z) (1 + x z'(x) s(-z)), given xdz = x z'(x).
+  static V xSigmoidDerivative(M &m, V zh, V zl, V xdz) {
+    Sigmoids s = sigmoid(m, zh, zl);
+    V y = m.mul(s.pos, m.fma(xdz, s.neg, m.c(1)));
+    V isInf = m.eq(m.abs(zh), m.c(INFINITY));
+    return m.select(isInf, m.select(m.gt(zh, m.c(0)), m.c(1), m.c(0)), y);
+  }
+
+  /// exp(-z^2) for z = zh + zl.
+  static V expNegSquare(M &m, V zh, V zl) {
+    V s = m.mul(zh, zh);
+    V sl = m.fma(zh, zh, m.neg(s));
+    V correction = m.add(sl, m.mul(m.mul(m.c(2), zh), zl));
+    return m.mul(m.exp(m.neg(s)), m.sub(m.c(1), correction));
+  }
+
+  /// erfc(zh + zl) = erfc(zh) - 2/sqrt(pi) exp(-zh^2) zl + O(zl^2).
+  static V erfcPair(M &m, V zh, V zl) {
+    V slope = m.mul(m.c(kTwoOverSqrtPi), m.exp(m.neg(m.mul(zh, zh))));
+    return m.sub(m.erfc(zh), m.mul(slope, zl));
+  }
+
+  /// z(x) of the tanh approximation, doubled: x sigmoid(2u) = x/2 (1 +
+  /// tanh(u)) with u = sqrt(2/pi) (x + 0.044715 x^3).
+  static V geluTanhArg(M &m, V x, double cubicScale) {
+    V x2 = m.mul(x, x);
+    return m.mul(x, m.fma(x2, m.c(2 * kSqrtTwoOverPi * cubicScale),
+                          m.c(2 * kSqrtTwoOverPi)));
+  }
+
+  static V gelu(M &m, GeluApproximation approximation, V x) {
+    switch (approximation) {
+    case GeluApproximation::none: {
+      // x/2 erfc(-x/sqrt 2): no cancellation for negative x.
+      auto [zh, zl] = mulExact(m, x, -kSqrtHalf);
+      V y = m.mul(m.mul(x, m.c(0.5)), erfcPair(m, zh, zl));
+      return limits(m, x, y, m.c(0), x);
+    }
+    case GeluApproximation::tanh:
+      return xSigmoid(m, x, geluTanhArg(m, x, kGeluTanhCubic), m.c(0));
+    case GeluApproximation::sigmoid: {
+      auto [zh, zl] = mulExact(m, x, kGeluSigmoidScale);
+      return xSigmoid(m, x, zh, zl);
+    }
+    }
+    llvm_unreachable("unknown GELU approximation");
+  }
+
+  static V geluDerivative(M &m, GeluApproximation approximation, V x) {
+    switch (approximation) {
+    case GeluApproximation::none: {
+      // Phi(x) + x phi(x), Phi(x) = erfc(z)/2 and phi(x) = exp(-z^2)/sqrt(2
+      // pi) with z = -x/sqrt 2.
+      auto [zh, zl] = mulExact(m, x, -kSqrtHalf);
+      V cdf = m.mul(m.c(0.5), erfcPair(m, zh, zl));
+      V pdf = m.mul(m.c(kInvSqrtTwoPi), expNegSquare(m, zh, zl));
+      V y = m.fma(x, pdf, cdf);
+      return limits(m, x, y, m.c(0), m.c(1));
+    }
+    case GeluApproximation::tanh:
+      return xSigmoidDerivative(m, geluTanhArg(m, x, kGeluTanhCubic), m.c(0),
+                                geluTanhArg(m, x, 3 * kGeluTanhCubic));
+    case GeluApproximation::sigmoid: {
+      auto [zh, zl] = mulExact(m, x, kGeluSigmoidScale);
+      return xSigmoidDerivative(m, zh, zl, zh);
+    }
+    }
+    llvm_unreachable("unknown GELU approximation");
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Double-precision backend
+//===----------------------------------------------------------------------===//
+
+/// Evaluates the formulas in double; used to fold constants.
+struct DoubleMath {
+  using Value = double;
+  using Cond = bool;
+  double c(double v) const { return v; }
+  double cLo(double) const { return 0; }
+  double add(double a, double b) const { return a + b; }
+  double sub(double a, double b) const { return a - b; }
+  double mul(double a, double b) const { return a * b; }
+  double div(double a, double b) const { return a / b; }
+  double fma(double a, double b, double c) const { return std::fma(a, b, c); }
+  double neg(double a) const { return -a; }
+  double abs(double a) const { return std::fabs(a); }
+  double max(double a, double b) const {
+    if (std::isnan(a) || std::isnan(b))
+      return NAN;
+    if (a == b)
+      return std::signbit(a) ? b : a;
+    return a > b ? a : b;
+  }
+  double min(double a, double b) const {
+    if (std::isnan(a) || std::isnan(b))
+      return NAN;
+    if (a == b)
+      return std::signbit(a) ? a : b;
+    return a < b ? a : b;
+  }
+  double exp(double a) const { return std::exp(a); }
+  double expm1(double a) const { return std::expm1(a); }
+  double log1p(double a) const { return std::log1p(a); }
+  double erfc(double a) const { return std::erfc(a); }
+  bool gt(double a, double b) const { return a > b; }
+  bool ge(double a, double b) const { return a >= b; }
+  bool lt(double a, double b) const { return a < b; }
+  bool le(double a, double b) const { return a <= b; }
+  bool eq(double a, double b) const { return a == b; }
+  bool andC(bool a, bool b) const { return a && b; }
+  double select(bool cond, double a, double b) const { return cond ? a : b; }
+  bool isNaN(double a) const { return std::isnan(a); }
+};
+
+/// f(x) in double.
+double evaluateActivation(ActivationKind kind, const ActivationParams &params,
+                          double x);
+/// dy * f'(x) in double.
+double evaluateActivationGradient(ActivationKind kind,
+                                  const ActivationParams &params, double x,
+                                  double dy);
+
+} // namespace mlir::act
+
+#endif // ACT_MATH_ACTIVATION_H

@@ -1,0 +1,80 @@
+//===- ArithMath.h - Activation formulas as arith/math IR -------*- C++ -*-===//
+//
+// The IR backend of ActivationFormulas: every activation and derivative is
+// emitted through it, so act-expand, the GLU/FFN/matmul epilogues and the
+// targets share one expansion.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ACT_MATH_ARITHMATH_H
+#define ACT_MATH_ARITHMATH_H
+
+#include "act/Math/Activation.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace mlir::act {
+
+/// Emits arith and math ops on a float or vector-of-float working type.
+class ArithMath {
+public:
+  using Value = mlir::Value;
+  using Cond = mlir::Value;
+
+  ArithMath(OpBuilder &builder, Location loc, Type type)
+      : b(builder), loc(loc), type(type) {}
+
+  Value c(double v);
+  Value cLo(double v);
+  Value add(Value a, Value b);
+  Value sub(Value a, Value b);
+  Value mul(Value a, Value b);
+  Value div(Value a, Value b);
+  Value fma(Value a, Value b, Value c);
+  Value neg(Value a);
+  Value abs(Value a);
+  Value max(Value a, Value b);
+  Value min(Value a, Value b);
+  Value exp(Value a);
+  Value expm1(Value a);
+  Value log1p(Value a);
+  Value erfc(Value a);
+  Cond gt(Value a, Value b);
+  Cond ge(Value a, Value b);
+  Cond lt(Value a, Value b);
+  Cond le(Value a, Value b);
+  Cond eq(Value a, Value b);
+  Cond andC(Cond a, Cond b);
+  Value select(Cond cond, Value a, Value b);
+  Cond isNaN(Value a);
+
+private:
+  OpBuilder &b;
+  Location loc;
+  Type type;
+};
+
+/// The type activations are computed in for values of `type`: f16 and bf16
+/// (scalar or vector) compute in f32 and round once; f32 and f64 as they are.
+Type getComputeType(Type type);
+
+/// Extends `v` to getComputeType of its type (no-op for f32/f64).
+Value extendToComputeType(OpBuilder &b, Location loc, Value v);
+
+/// Rounds `v` to `type` once (no-op when it already has it).
+Value truncateTo(OpBuilder &b, Location loc, Value v, Type type);
+
+/// Emits f(x) for a scalar or vector `x`. `beta`, when given, replaces
+/// params.beta by a runtime value of x's type (learnable Swish).
+Value buildActivation(OpBuilder &b, Location loc, ActivationKind kind,
+                      const ActivationParams &params, Value x,
+                      Value beta = {});
+
+/// Emits dy * f'(x) for scalars or vectors `x` and `dy` of one type.
+Value buildActivationGradient(OpBuilder &b, Location loc, ActivationKind kind,
+                              const ActivationParams &params, Value x,
+                              Value dy, Value beta = {});
+
+} // namespace mlir::act
+
+#endif // ACT_MATH_ARITHMATH_H

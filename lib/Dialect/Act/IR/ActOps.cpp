@@ -1,0 +1,303 @@
+//===- ActOps.cpp - act operations ----------------------------*- C++ -*-===//
+//
+// Verifiers and folders of the act ops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "act/Dialect/Act/IR/ActOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace mlir::act;
+
+#include "act/Dialect/Act/IR/ActInterfaces.cpp.inc"
+
+#define GET_OP_CLASSES
+#include "act/Dialect/Act/IR/ActOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Elementwise activations
+//===----------------------------------------------------------------------===//
+
+LogicalResult mlir::act::verifyActivationOp(ActivationOpInterface op) {
+  ActivationAttr activation = op.getActivation();
+  return verifyActivationParams(activation.getKind(), activation.getParams(),
+                                [&] { return op->emitOpError(); });
+}
+
+/// Rounds a double result to `type`.
+static APFloat toFloat(double value, FloatType type) {
+  APFloat result(value);
+  bool losesInfo = false;
+  result.convert(type.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                 &losesInfo);
+  return result;
+}
+
+OpFoldResult mlir::act::foldActivationOp(ActivationOpInterface op,
+                                         ArrayRef<Attribute> operands) {
+  if (llvm::any_of(operands, [](Attribute a) { return !a; }))
+    return {};
+  ActivationAttr activation = op.getActivation();
+  bool gradient = op.isGradient();
+  auto evaluate = [&](ArrayRef<double> args) {
+    return gradient ? evaluateActivationGradient(activation.getKind(),
+                                                 activation.getParams(),
+                                                 args[0], args[1])
+                    : evaluateActivation(activation.getKind(),
+                                         activation.getParams(), args[0]);
+  };
+  Type resultType = op->getResult(0).getType();
+  auto elementType = cast<FloatType>(getElementTypeOrSelf(resultType));
+
+  // Scalars.
+  if (llvm::all_of(operands, llvm::IsaPred<FloatAttr>)) {
+    SmallVector<double, 2> args;
+    for (Attribute a : operands)
+      args.push_back(cast<FloatAttr>(a).getValueAsDouble());
+    return FloatAttr::get(elementType,
+                          toFloat(evaluate(args), elementType));
+  }
+
+  // Vectors and tensors.
+  if (!llvm::all_of(operands, llvm::IsaPred<DenseFPElementsAttr>))
+    return {};
+  auto shapedType = cast<ShapedType>(resultType);
+  SmallVector<DenseFPElementsAttr, 2> dense;
+  for (Attribute a : operands)
+    dense.push_back(cast<DenseFPElementsAttr>(a));
+  if (llvm::all_of(dense, [](DenseFPElementsAttr d) { return d.isSplat(); })) {
+    SmallVector<double, 2> args;
+    for (DenseFPElementsAttr d : dense)
+      args.push_back(d.getSplatValue<APFloat>().convertToDouble());
+    return SplatElementsAttr::get(shapedType,
+                                  toFloat(evaluate(args), elementType));
+  }
+  SmallVector<APFloat> results;
+  int64_t n = shapedType.getNumElements();
+  results.reserve(n);
+  SmallVector<SmallVector<APFloat>, 2> values;
+  for (DenseFPElementsAttr d : dense)
+    values.push_back(llvm::to_vector(d.getValues<APFloat>()));
+  for (int64_t i = 0; i < n; ++i) {
+    SmallVector<double, 2> args;
+    for (const SmallVector<APFloat> &v : values)
+      args.push_back(v[i].convertToDouble());
+    results.push_back(toFloat(evaluate(args), elementType));
+  }
+  return DenseElementsAttr::get(shapedType, results);
+}
+
+//===----------------------------------------------------------------------===//
+// Shape helpers
+//===----------------------------------------------------------------------===//
+
+static bool compatible(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+static std::string shapeString(ShapedType type) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  llvm::interleave(
+      type.getShape(), os,
+      [&](int64_t d) {
+        if (ShapedType::isDynamic(d))
+          os << '?';
+        else
+          os << d;
+      },
+      "x");
+  return s;
+}
+
+/// All values have the same element type.
+static LogicalResult verifySameElementType(Operation *op) {
+  Type expected = getElementTypeOrSelf(op->getResult(0).getType());
+  for (Value v : op->getOperands())
+    if (getElementTypeOrSelf(v.getType()) != expected)
+      return op->emitOpError("expects all operands and the result to have "
+                             "element type ")
+             << expected << ", got " << getElementTypeOrSelf(v.getType());
+  return success();
+}
+
+static LogicalResult verifyActivationAttr(Operation *op,
+                                          ActivationAttr activation) {
+  return ActivationAttr::verify([&] { return op->emitOpError(); },
+                                activation.getKind(), activation.getParams());
+}
+
+/// Checks that `axis` is in [-rank, rank) and returns it in [0, rank).
+static FailureOr<int64_t> normalizeAxis(Operation *op, int64_t axis,
+                                        int64_t rank) {
+  if (axis < -rank || axis >= rank)
+    return op->emitOpError("axis ")
+           << axis << " is out of range for rank " << rank;
+  return axis < 0 ? axis + rank : axis;
+}
+
+//===----------------------------------------------------------------------===//
+// SwishOp, SwishGradOp
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifySwish(Operation *op, Value input, Value beta,
+                                 int64_t axis) {
+  if (failed(verifySameElementType(op)))
+    return failure();
+  auto inputType = cast<RankedTensorType>(input.getType());
+  FailureOr<int64_t> dim = normalizeAxis(op, axis, inputType.getRank());
+  if (failed(dim))
+    return failure();
+  int64_t channels = cast<RankedTensorType>(beta.getType()).getDimSize(0);
+  if (!compatible(channels, inputType.getDimSize(*dim)))
+    return op->emitOpError("beta has ")
+           << channels << " elements but the input has "
+           << inputType.getDimSize(*dim) << " channels along axis " << *dim;
+  return success();
+}
+
+LogicalResult SwishOp::verify() {
+  return verifySwish(*this, getInput(), getBeta(), getAxis());
+}
+
+LogicalResult SwishGradOp::verify() {
+  return verifySwish(*this, getInput(), getBeta(), getAxis());
+}
+
+//===----------------------------------------------------------------------===//
+// GluOp
+//===----------------------------------------------------------------------===//
+
+int64_t GluOp::getNormalizedAxis() {
+  int64_t rank = cast<ShapedType>(getLhs().getType()).getRank();
+  return getAxis() < 0 ? getAxis() + rank : getAxis();
+}
+
+LogicalResult GluOp::verify() {
+  if (failed(verifyActivationAttr(*this, getGate())) ||
+      failed(verifySameElementType(*this)))
+    return failure();
+  auto lhsType = cast<ShapedType>(getLhs().getType());
+  auto resultType = cast<ShapedType>(getResult().getType());
+  if (!isSplit()) {
+    if (getRhs().getType() != lhsType || resultType != lhsType)
+      return emitOpError("expects the gate, linear and result operands to "
+                         "have one type, got ")
+             << lhsType << ", " << getRhs().getType() << " -> " << resultType;
+    return success();
+  }
+  if (!isa<RankedTensorType>(lhsType))
+    return emitOpError("split form requires a ranked tensor operand");
+  FailureOr<int64_t> axis = normalizeAxis(*this, getAxis(), lhsType.getRank());
+  if (failed(axis))
+    return failure();
+  int64_t width = lhsType.getDimSize(*axis);
+  if (!ShapedType::isDynamic(width) && width % 2 != 0)
+    return emitOpError("split dimension ")
+           << *axis << " has odd size " << width;
+  SmallVector<int64_t> expected(lhsType.getShape());
+  if (!ShapedType::isDynamic(width))
+    expected[*axis] = width / 2;
+  if (resultType.getRank() != lhsType.getRank() ||
+      !llvm::all_of(llvm::zip(expected, resultType.getShape()), [](auto p) {
+        return compatible(std::get<0>(p), std::get<1>(p));
+      }))
+    return emitOpError("result shape ")
+           << shapeString(resultType) << " is not the input shape "
+           << shapeString(lhsType) << " halved along axis " << *axis;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// MatmulOp, FfnOp, GatedFfnOp
+//===----------------------------------------------------------------------===//
+
+/// Checks `lhs` (M x K) times `rhs` (K x N) plus `bias` (N); returns N.
+static FailureOr<int64_t> verifyProduct(Operation *op, StringRef lhsName,
+                                        Value lhs, StringRef rhsName,
+                                        Value rhs, Value bias) {
+  auto lhsType = cast<ShapedType>(lhs.getType());
+  auto rhsType = cast<ShapedType>(rhs.getType());
+  if (!compatible(lhsType.getDimSize(1), rhsType.getDimSize(0)))
+    return op->emitOpError("contraction dimension mismatch: ")
+           << lhsName << " is " << shapeString(lhsType) << " but " << rhsName
+           << " is " << shapeString(rhsType);
+  int64_t n = rhsType.getDimSize(1);
+  if (bias) {
+    int64_t size = cast<ShapedType>(bias.getType()).getDimSize(0);
+    if (!compatible(size, n))
+      return op->emitOpError("bias of ")
+             << rhsName << " has " << size << " elements, expected " << n;
+  }
+  return n;
+}
+
+static LogicalResult verifyResult(Operation *op, int64_t m, int64_t n) {
+  auto resultType = cast<ShapedType>(op->getResult(0).getType());
+  if (!compatible(resultType.getDimSize(0), m) ||
+      !compatible(resultType.getDimSize(1), n)) {
+    auto fmt = [](int64_t d) {
+      return ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d);
+    };
+    return op->emitOpError("result shape ")
+           << shapeString(resultType) << " does not match " << fmt(m) << "x"
+           << fmt(n);
+  }
+  return success();
+}
+
+LogicalResult MatmulOp::verify() {
+  if (getActivation() && failed(verifyActivationAttr(*this, *getActivation())))
+    return failure();
+  if (failed(verifySameElementType(*this)))
+    return failure();
+  FailureOr<int64_t> n =
+      verifyProduct(*this, "lhs", getLhs(), "rhs", getRhs(), getBias());
+  if (failed(n))
+    return failure();
+  return verifyResult(
+      *this, cast<ShapedType>(getLhs().getType()).getDimSize(0), *n);
+}
+
+LogicalResult FfnOp::verify() {
+  if (failed(verifyActivationAttr(*this, getActivation())) ||
+      failed(verifySameElementType(*this)))
+    return failure();
+  if (failed(verifyProduct(*this, "input", getInput(), "up_weight",
+                           getUpWeight(), getUpBias())))
+    return failure();
+  FailureOr<int64_t> n =
+      verifyProduct(*this, "up_weight", getUpWeight(), "down_weight",
+                    getDownWeight(), getDownBias());
+  if (failed(n))
+    return failure();
+  return verifyResult(
+      *this, cast<ShapedType>(getInput().getType()).getDimSize(0), *n);
+}
+
+LogicalResult GatedFfnOp::verify() {
+  if (failed(verifyActivationAttr(*this, getActivation())) ||
+      failed(verifySameElementType(*this)))
+    return failure();
+  if (getGateWeight().getType() != getUpWeight().getType())
+    return emitOpError("gate_weight and up_weight must have one type, got ")
+           << getGateWeight().getType() << " and " << getUpWeight().getType();
+  if (failed(verifyProduct(*this, "input", getInput(), "gate_weight",
+                           getGateWeight(), getGateBias())) ||
+      failed(verifyProduct(*this, "input", getInput(), "up_weight",
+                           getUpWeight(), getUpBias())))
+    return failure();
+  FailureOr<int64_t> n =
+      verifyProduct(*this, "up_weight", getUpWeight(), "down_weight",
+                    getDownWeight(), getDownBias());
+  if (failed(n))
+    return failure();
+  return verifyResult(
+      *this, cast<ShapedType>(getInput().getType()).getDimSize(0), *n);
+}

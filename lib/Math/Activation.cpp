@@ -1,0 +1,108 @@
+//===- Activation.cpp - Parameters of every activation ----------*- C++ -*-===//
+//
+// Which parameters each activation takes, their valid ranges, and the
+// double-precision evaluation of the formulas in Activation.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "act/Math/Activation.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/bit.h"
+
+using namespace mlir;
+using namespace mlir::act;
+
+bool ActivationParams::operator==(const ActivationParams &other) const {
+  // Bitwise, so that attributes holding NaN (rejected by the verifier) still
+  // unique.
+  auto bits = [](double d) { return llvm::bit_cast<uint64_t>(d); };
+  return approximation == other.approximation &&
+         bits(alpha) == bits(other.alpha) && bits(beta) == bits(other.beta) &&
+         bits(negativeSlope) == bits(other.negativeSlope) &&
+         bits(threshold) == bits(other.threshold);
+}
+
+llvm::hash_code mlir::act::hash_value(const ActivationParams &params) {
+  auto bits = [](double d) { return llvm::bit_cast<uint64_t>(d); };
+  return llvm::hash_combine(static_cast<uint32_t>(params.approximation),
+                            bits(params.alpha), bits(params.beta),
+                            bits(params.negativeSlope),
+                            bits(params.threshold));
+}
+
+static bool isFinite(double v) { return std::isfinite(v); }
+static bool isFiniteNonNegative(double v) { return std::isfinite(v) && v >= 0; }
+static bool isFinitePositive(double v) { return std::isfinite(v) && v > 0; }
+
+static constexpr ActivationParamSpec kNegativeSlope = {
+    "negative_slope", &ActivationParams::negativeSlope, isFinite,
+    "must be finite"};
+static constexpr ActivationParamSpec kAlpha = {
+    "alpha", &ActivationParams::alpha, isFiniteNonNegative,
+    "must be finite and non-negative"};
+static constexpr ActivationParamSpec kBeta = {
+    "beta", &ActivationParams::beta, isFinitePositive,
+    "must be finite and positive"};
+static constexpr ActivationParamSpec kThreshold = {
+    "threshold", &ActivationParams::threshold, isFinitePositive,
+    "must be finite and positive"};
+
+ArrayRef<ActivationParamSpec> mlir::act::getActivationParamSpecs(
+    ActivationKind kind) {
+  static constexpr ActivationParamSpec leakyRelu[] = {kNegativeSlope};
+  static constexpr ActivationParamSpec elu[] = {kAlpha};
+  static constexpr ActivationParamSpec silu[] = {kBeta};
+  static constexpr ActivationParamSpec softplus[] = {kBeta, kThreshold};
+  switch (kind) {
+  case ActivationKind::leaky_relu:
+    return leakyRelu;
+  case ActivationKind::elu:
+    return elu;
+  case ActivationKind::silu:
+    return silu;
+  case ActivationKind::softplus:
+    return softplus;
+  case ActivationKind::relu:
+  case ActivationKind::relu6:
+  case ActivationKind::sigmoid:
+  case ActivationKind::hard_sigmoid:
+  case ActivationKind::hard_swish:
+  case ActivationKind::gelu:
+  case ActivationKind::mish:
+    return {};
+  }
+  llvm_unreachable("unknown activation kind");
+}
+
+bool mlir::act::hasApproximation(ActivationKind kind) {
+  return kind == ActivationKind::gelu;
+}
+
+LogicalResult mlir::act::verifyActivationParams(
+    ActivationKind kind, const ActivationParams &params,
+    function_ref<InFlightDiagnostic()> emitError) {
+  for (const ActivationParamSpec &spec : getActivationParamSpecs(kind)) {
+    double value = params.*spec.field;
+    if (!spec.isValid(value))
+      return emitError() << spec.name << " " << spec.requirement << ", got "
+                         << value;
+  }
+  return success();
+}
+
+double mlir::act::evaluateActivation(ActivationKind kind,
+                                     const ActivationParams &params,
+                                     double x) {
+  DoubleMath m;
+  using F = ActivationFormulas<DoubleMath>;
+  return F::forward(m, kind, F::constants(m, params), x);
+}
+
+double mlir::act::evaluateActivationGradient(ActivationKind kind,
+                                             const ActivationParams &params,
+                                             double x, double dy) {
+  DoubleMath m;
+  using F = ActivationFormulas<DoubleMath>;
+  return F::gradient(m, kind, F::constants(m, params), x, dy);
+}
