@@ -51,7 +51,7 @@ Attribute ActivationAttr::parse(AsmParser &parser, Type) {
     StringRef name;
     if (parser.parseKeyword(&name) || parser.parseEqual())
       return {};
-    if (name == "approximation" && hasApproximation(*kind)) {
+    if (name == "approximation") {
       StringRef value;
       SMLoc valueLoc = parser.getCurrentLocation();
       if (parser.parseKeyword(&value))

@@ -139,7 +139,7 @@ static FailureOr<int64_t> normalizeAxis(Operation *op, int64_t axis,
   if (axis < -rank || axis >= rank)
     return op->emitOpError("axis ")
            << axis << " is out of range for rank " << rank;
-  return axis < 0 ? axis + rank : axis;
+  return getNormalizedAxis(axis, rank);
 }
 
 //===----------------------------------------------------------------------===//
@@ -163,11 +163,11 @@ static LogicalResult verifySwish(Operation *op, Value input, Value beta,
 }
 
 LogicalResult SwishOp::verify() {
-  return verifySwish(*this, getInput(), getBeta(), getAxis());
+  return verifySwish(*this, getInput(), getBeta(), getAxisAttr().getInt());
 }
 
 LogicalResult SwishGradOp::verify() {
-  return verifySwish(*this, getInput(), getBeta(), getAxis());
+  return verifySwish(*this, getInput(), getBeta(), getAxisAttr().getInt());
 }
 
 //===----------------------------------------------------------------------===//
@@ -176,7 +176,7 @@ LogicalResult SwishGradOp::verify() {
 
 int64_t GluOp::getNormalizedAxis() {
   int64_t rank = cast<ShapedType>(getLhs().getType()).getRank();
-  return getAxis() < 0 ? getAxis() + rank : getAxis();
+  return mlir::act::getNormalizedAxis(static_cast<int64_t>(getAxis()), rank);
 }
 
 LogicalResult GluOp::verify() {
@@ -194,7 +194,7 @@ LogicalResult GluOp::verify() {
   }
   if (!isa<RankedTensorType>(lhsType))
     return emitOpError("split form requires a ranked tensor operand");
-  FailureOr<int64_t> axis = normalizeAxis(*this, getAxis(), lhsType.getRank());
+  FailureOr<int64_t> axis = normalizeAxis(*this, getAxisAttr().getInt(), lhsType.getRank());
   if (failed(axis))
     return failure();
   int64_t width = lhsType.getDimSize(*axis);

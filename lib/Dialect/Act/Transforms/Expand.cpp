@@ -123,8 +123,7 @@ struct ExpandSwish final : OpRewritePattern<OpTy> {
                                 PatternRewriter &rewriter) const override {
     constexpr bool gradient = std::is_same_v<OpTy, SwishGradOp>;
     auto type = cast<RankedTensorType>(op.getType());
-    int64_t axis = op.getAxis() < 0 ? op.getAxis() + type.getRank()
-                                    : op.getAxis();
+    int64_t axis = op.getNormalizedAxis();
     SmallVector<Value> inputs = {op.getInput(), op.getBeta()};
     if constexpr (gradient)
       inputs.push_back(op.getDy());

@@ -24,6 +24,10 @@ namespace mlir::act {
 /// constant (FloatAttr or dense elements).
 OpFoldResult foldActivationOp(ActivationOpInterface op,
                               ArrayRef<Attribute> operands);
+/// `axis` in [-rank, rank) as a dimension in [0, rank).
+inline int64_t getNormalizedAxis(int64_t axis, int64_t rank) {
+  return axis < 0 ? axis + rank : axis;
+}
 /// Checks the parameters of an elementwise activation or gradient op.
 LogicalResult verifyActivationOp(ActivationOpInterface op);
 } // namespace mlir::act

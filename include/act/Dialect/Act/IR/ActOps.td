@@ -190,6 +190,13 @@ def Act_SwishOp : Act_Op<"swish",
       build($_builder, $_state, input.getType(), input, beta, axis);
     }]>
   ];
+  let extraClassDeclaration = [{
+    /// The channel dimension in [0, rank).
+    int64_t getNormalizedAxis() {
+      return ::mlir::act::getNormalizedAxis(
+          static_cast<int64_t>(getAxis()), getInput().getType().getRank());
+    }
+  }];
   let hasVerifier = 1;
 }
 
@@ -218,6 +225,13 @@ def Act_SwishGradOp : Act_Op<"swish_grad",
       build($_builder, $_state, input.getType(), input, beta, dy, axis);
     }]>
   ];
+  let extraClassDeclaration = [{
+    /// The channel dimension in [0, rank).
+    int64_t getNormalizedAxis() {
+      return ::mlir::act::getNormalizedAxis(
+          static_cast<int64_t>(getAxis()), getInput().getType().getRank());
+    }
+  }];
   let hasVerifier = 1;
 }
 

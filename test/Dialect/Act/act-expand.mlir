@@ -1,0 +1,211 @@
+// RUN: act-opt %s --split-input-file --act-expand | FileCheck %s
+
+// Exact GELU is x/2 * erfc(-x/sqrt 2), with the -inf and +inf limits selected.
+// CHECK-LABEL: func @gelu_scalar
+// CHECK-NOT: math.erf %
+// CHECK-DAG: %[[NEG_INF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK-DAG: %[[POS_INF:.*]] = arith.constant 0x7F800000 : f32
+// CHECK: math.erfc
+// CHECK: %[[IS_NEG_INF:.*]] = arith.cmpf oeq, %{{.*}}, %[[NEG_INF]] : f32
+// CHECK: arith.select %[[IS_NEG_INF]]
+// CHECK: %[[IS_POS_INF:.*]] = arith.cmpf oeq, %{{.*}}, %[[POS_INF]] : f32
+// CHECK: arith.select %[[IS_POS_INF]]
+// CHECK-NOT: act.
+func.func @gelu_scalar(%x: f32) -> f32 {
+  %0 = act.gelu %x : f32
+  return %0 : f32
+}
+
+// -----
+
+// Vectors expand in place, on the vector type.
+// CHECK-LABEL: func @elu_vector
+// CHECK: math.expm1 %{{.*}} : vector<16xf32>
+// CHECK: arith.select %{{.*}} : vector<16xi1>, vector<16xf32>
+func.func @elu_vector(%x: vector<16xf32>) -> vector<16xf32> {
+  %0 = act.elu %x : vector<16xf32>
+  return %0 : vector<16xf32>
+}
+
+// -----
+
+// Tensors become a parallel linalg.generic; bf16 is computed in f32 and
+// rounded once.
+// CHECK-LABEL: func @softplus_bf16
+// CHECK-SAME: (%[[X:.*]]: tensor<?x8xbf16>)
+// CHECK: %[[DIM:.*]] = tensor.dim %[[X]], %c0
+// CHECK: %[[INIT:.*]] = tensor.empty(%[[DIM]]) : tensor<?x8xbf16>
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
+// CHECK-SAME: ins(%[[X]] : tensor<?x8xbf16>) outs(%[[INIT]] : tensor<?x8xbf16>)
+// CHECK: ^bb0(%[[IN:.*]]: bf16, %{{.*}}: bf16):
+// CHECK: %[[E:.*]] = arith.extf %[[IN]] : bf16 to f32
+// CHECK: math.exp
+// CHECK: math.log1p
+// CHECK: %[[R:.*]] = arith.select
+// CHECK: %[[T:.*]] = arith.truncf %[[R]] : f32 to bf16
+// CHECK: linalg.yield %[[T]] : bf16
+func.func @softplus_bf16(%x: tensor<?x8xbf16>) -> tensor<?x8xbf16> {
+  %0 = act.softplus %x : tensor<?x8xbf16>
+  return %0 : tensor<?x8xbf16>
+}
+
+// -----
+
+// Gradients: dy * f'(x), NaN where x is NaN.
+// CHECK-LABEL: func @mish_grad
+// CHECK-SAME: (%[[X:.*]]: f32, %[[DY:.*]]: f32)
+// CHECK-DAG: %[[ISNAN:.*]] = arith.cmpf uno, %[[X]], %[[X]] : f32
+// CHECK-DAG: %[[P:.*]] = arith.mulf %[[DY]], %{{.*}} : f32
+// CHECK: arith.select %[[ISNAN]], %[[X]], %[[P]] : f32
+// CHECK-NEXT: return
+func.func @mish_grad(%x: f32, %dy: f32) -> f32 {
+  %0 = act.mish_grad %x, %dy : f32
+  return %0 : f32
+}
+
+// -----
+
+// CHECK-LABEL: func @relu_f16
+// CHECK: %[[E:.*]] = arith.extf %{{.*}} : f16 to f32
+// CHECK: %[[M:.*]] = arith.maximumf %[[E]], %{{.*}} : f32
+// CHECK: arith.truncf %[[M]] : f32 to f16
+func.func @relu_f16(%x: f16) -> f16 {
+  %0 = act.relu %x : f16
+  return %0 : f16
+}
+
+// -----
+
+// The per-channel beta of learnable Swish is broadcast along its axis.
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG: #[[CH:.*]] = affine_map<(d0, d1, d2) -> (d1)>
+// CHECK-LABEL: func @swish
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[CH]], #[[ID]]]
+// CHECK: ^bb0(%[[XI:.*]]: f32, %[[BI:.*]]: f32, %{{.*}}: f32):
+// CHECK: arith.mulf %[[XI]], %[[BI]] : f32
+func.func @swish(%x: tensor<2x4x8xf32>, %beta: tensor<4xf32>) -> tensor<2x4x8xf32> {
+  %0 = act.swish %x, %beta axis = 1 : tensor<2x4x8xf32>, tensor<4xf32>
+  return %0 : tensor<2x4x8xf32>
+}
+
+// -----
+
+// Split GLU: the first half is gated, the second is linear.
+// CHECK-LABEL: func @glu_split
+// CHECK-SAME: (%[[X:.*]]: tensor<4x16xf32>)
+// CHECK: %[[GATE:.*]] = tensor.extract_slice %[[X]][0, 0] [4, 8] [1, 1]
+// CHECK: %[[LINEAR:.*]] = tensor.extract_slice %[[X]][0, 8] [4, 8] [1, 1]
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[GATE]], %[[LINEAR]] : tensor<4x8xf32>, tensor<4x8xf32>)
+// CHECK: ^bb0(%[[G:.*]]: f32, %[[L:.*]]: f32, %{{.*}}: f32):
+// CHECK: %[[P:.*]] = arith.mulf %{{.*}}, %[[L]] : f32
+// CHECK-NEXT: linalg.yield %[[P]]
+func.func @glu_split(%x: tensor<4x16xf32>) -> tensor<4x8xf32> {
+  %0 = act.glu <silu> %x : tensor<4x16xf32> -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @glu_vector
+// CHECK-NOT: linalg
+// CHECK: math.erfc %{{.*}} : vector<8xf32>
+// CHECK: arith.mulf %{{.*}}, %{{.*}} : vector<8xf32>
+func.func @glu_vector(%a: vector<8xf32>, %b: vector<8xf32>) -> vector<8xf32> {
+  %0 = act.glu <gelu> %a, %b : vector<8xf32>, vector<8xf32> -> vector<8xf32>
+  return %0 : vector<8xf32>
+}
+
+// -----
+
+// bf16 matmul: f32 accumulator, bias + activation + one rounding in the
+// epilogue.
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[ROW:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func @matmul_bias_relu
+// CHECK-SAME: (%[[A:.*]]: tensor<4x8xbf16>, %[[B:.*]]: tensor<8x16xbf16>, %[[BIAS:.*]]: tensor<16xbf16>)
+// CHECK: %[[ACC0:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<4x16xf32>)
+// CHECK: %[[ACC:.*]] = linalg.matmul ins(%[[A]], %[[B]] : tensor<4x8xbf16>, tensor<8x16xbf16>) outs(%[[ACC0]] : tensor<4x16xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ID]]]
+// CHECK-SAME: ins(%[[ACC]], %[[BIAS]] : tensor<4x16xf32>, tensor<16xbf16>)
+// CHECK: arith.extf
+// CHECK: arith.addf
+// CHECK: arith.maximumf
+// CHECK: arith.truncf
+func.func @matmul_bias_relu(%a: tensor<4x8xbf16>, %b: tensor<8x16xbf16>, %bias: tensor<16xbf16>) -> tensor<4x16xbf16> {
+  %0 = act.matmul %a, %b bias %bias activation <relu>
+      : (tensor<4x8xbf16>, tensor<8x16xbf16>, tensor<16xbf16>) -> tensor<4x16xbf16>
+  return %0 : tensor<4x16xbf16>
+}
+
+// -----
+
+// A plain f32 matmul is just the linalg.matmul.
+// CHECK-LABEL: func @matmul_plain
+// CHECK: %[[R:.*]] = linalg.matmul
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[R]]
+func.func @matmul_plain(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>) -> tensor<4x16xf32> {
+  %0 = act.matmul %a, %b : (tensor<4x8xf32>, tensor<8x16xf32>) -> tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
+}
+
+// -----
+
+// Dynamic sizes come from the operands.
+// CHECK-LABEL: func @matmul_dynamic
+// CHECK-SAME: (%[[A:.*]]: tensor<?x8xf32>, %[[B:.*]]: tensor<8x?xf32>)
+// CHECK-DAG: %[[M:.*]] = tensor.dim %[[A]], %c0
+// CHECK-DAG: %[[N:.*]] = tensor.dim %[[B]], %c1
+// CHECK: tensor.empty(%[[M]], %[[N]]) : tensor<?x?xf32>
+func.func @matmul_dynamic(%a: tensor<?x8xf32>, %b: tensor<8x?xf32>) -> tensor<?x?xf32> {
+  %0 = act.matmul %a, %b activation <gelu, approximation = tanh>
+      : (tensor<?x8xf32>, tensor<8x?xf32>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// FFN: matmul + bias + GELU, then matmul + bias.
+// CHECK-LABEL: func @ffn
+// CHECK: linalg.matmul {{.*}} -> tensor<16x64xf32>
+// CHECK: linalg.generic
+// CHECK: math.erfc
+// CHECK: linalg.matmul {{.*}} -> tensor<16x32xf32>
+// CHECK: linalg.generic
+// CHECK-NOT: math.erfc
+// CHECK-NOT: act.
+func.func @ffn(%x: tensor<16x32xf32>, %w1: tensor<32x64xf32>, %b1: tensor<64xf32>,
+               %w2: tensor<64x32xf32>, %b2: tensor<32xf32>) -> tensor<16x32xf32> {
+  %0 = act.ffn <gelu> %x, %w1 bias %b1, %w2 bias %b2
+      : (tensor<16x32xf32>, tensor<32x64xf32>, tensor<64xf32>, tensor<64x32xf32>, tensor<32xf32>) -> tensor<16x32xf32>
+  return %0 : tensor<16x32xf32>
+}
+
+// -----
+
+// Gated FFN: gate and up matmuls, the GLU, the down matmul.
+// CHECK-LABEL: func @gated_ffn
+// CHECK-SAME: (%[[X:.*]]: tensor<16x32xf32>, %[[WG:.*]]: tensor<32x64xf32>, %[[WU:.*]]: tensor<32x64xf32>, %[[WD:.*]]: tensor<64x32xf32>)
+// CHECK-DAG: %[[G:.*]] = linalg.matmul ins(%[[X]], %[[WG]]
+// CHECK-DAG: %[[U:.*]] = linalg.matmul ins(%[[X]], %[[WU]]
+// CHECK: %[[H:.*]] = linalg.generic {{.*}} ins(%[[G]], %[[U]] : tensor<16x64xf32>, tensor<16x64xf32>)
+// CHECK: linalg.matmul ins(%[[H]], %[[WD]]
+// CHECK-NOT: act.
+func.func @gated_ffn(%x: tensor<16x32xf32>, %wg: tensor<32x64xf32>, %wu: tensor<32x64xf32>,
+                     %wd: tensor<64x32xf32>) -> tensor<16x32xf32> {
+  %0 = act.gated_ffn <silu> %x, %wg, %wu, %wd
+      : (tensor<16x32xf32>, tensor<32x64xf32>, tensor<32x64xf32>, tensor<64x32xf32>) -> tensor<16x32xf32>
+  return %0 : tensor<16x32xf32>
+}
+
+// -----
+
+// Ops of other dialects are left alone.
+// CHECK-LABEL: func @no_act
+// CHECK-NEXT: math.tanh
+// CHECK-NEXT: return
+func.func @no_act(%x: f32) -> f32 {
+  %0 = math.tanh %x : f32
+  return %0 : f32
+}
