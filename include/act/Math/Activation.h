@@ -226,11 +226,13 @@ private:
     return m.select(m.eq(x, m.c(INFINITY)), atPosInf, y);
   }
 
-  /// (hi, lo) with hi + lo = x * (ch + cl) to about twice the precision.
+  /// (hi, lo) with hi + lo = x * (ch + cl) to about twice the precision;
+  /// lo = 0 where hi is not finite, so that lo never turns a limit into NaN.
   static std::pair<V, V> mulExact(M &m, V x, V ch, V cl) {
     V hi = m.mul(x, ch);
     V lo = m.add(m.fma(x, ch, m.neg(hi)), m.mul(x, cl));
-    return {hi, lo};
+    C finite = m.lt(m.abs(hi), m.c(INFINITY));
+    return {hi, m.select(finite, lo, m.c(0))};
   }
   static std::pair<V, V> mulExact(M &m, V x, double c) {
     return mulExact(m, x, m.c(c), m.cLo(c));
