@@ -27,8 +27,7 @@ llvm::hash_code mlir::act::hash_value(const ActivationParams &params) {
   auto bits = [](double d) { return llvm::bit_cast<uint64_t>(d); };
   return llvm::hash_combine(static_cast<uint32_t>(params.approximation),
                             bits(params.alpha), bits(params.beta),
-                            bits(params.negativeSlope),
-                            bits(params.threshold));
+                            bits(params.negativeSlope), bits(params.threshold));
 }
 
 static bool isFinite(double v) { return std::isfinite(v); }
@@ -41,15 +40,15 @@ static constexpr ActivationParamSpec kNegativeSlope = {
 static constexpr ActivationParamSpec kAlpha = {
     "alpha", &ActivationParams::alpha, isFiniteNonNegative,
     "must be finite and non-negative"};
-static constexpr ActivationParamSpec kBeta = {
-    "beta", &ActivationParams::beta, isFinitePositive,
-    "must be finite and positive"};
+static constexpr ActivationParamSpec kBeta = {"beta", &ActivationParams::beta,
+                                              isFinitePositive,
+                                              "must be finite and positive"};
 static constexpr ActivationParamSpec kThreshold = {
     "threshold", &ActivationParams::threshold, isFinitePositive,
     "must be finite and positive"};
 
-ArrayRef<ActivationParamSpec> mlir::act::getActivationParamSpecs(
-    ActivationKind kind) {
+ArrayRef<ActivationParamSpec>
+mlir::act::getActivationParamSpecs(ActivationKind kind) {
   static constexpr ActivationParamSpec leakyRelu[] = {kNegativeSlope};
   static constexpr ActivationParamSpec elu[] = {kAlpha};
   static constexpr ActivationParamSpec silu[] = {kBeta};
@@ -92,8 +91,7 @@ LogicalResult mlir::act::verifyActivationParams(
 }
 
 double mlir::act::evaluateActivation(ActivationKind kind,
-                                     const ActivationParams &params,
-                                     double x) {
+                                     const ActivationParams &params, double x) {
   DoubleMath m;
   using F = ActivationFormulas<DoubleMath>;
   return F::forward(m, kind, F::constants(m, params), x);

@@ -86,8 +86,7 @@ verifyActivationParams(ActivationKind kind, const ActivationParams &params,
 /// logistic function is evaluated as 1/(1+t) and t/(1+t) with t = exp(-|z|);
 /// limits at +-inf that the formula would turn into inf*0 or inf/inf are
 /// selected explicitly.
-template <typename M>
-class ActivationFormulas {
+template <typename M> class ActivationFormulas {
 public:
   using V = typename M::Value;
   using C = typename M::Cond;
@@ -164,8 +163,8 @@ public:
       return m.mul(s.pos, s.neg);
     }
     case ActivationKind::hard_sigmoid:
-      return m.select(m.andC(m.gt(x, m.c(-3)), m.lt(x, m.c(3))),
-                      m.c(1.0 / 6.0), zero);
+      return m.select(m.andC(m.gt(x, m.c(-3)), m.lt(x, m.c(3))), m.c(1.0 / 6.0),
+                      zero);
     case ActivationKind::silu: {
       auto [zh, zl] = mulExact(m, x, p.beta, p.betaLo);
       return xSigmoidDerivative(m, zh, zl, zh);
@@ -173,10 +172,10 @@ public:
     case ActivationKind::hard_swish:
       // PyTorch's convention at the knees: 0 at x = -3, (2x + 3)/6 up to and
       // including x = 3.
-      return m.select(
-          m.lt(x, m.c(-3)), zero,
-          m.select(m.le(x, m.c(3)),
-                   m.div(m.add(m.mul(x, m.c(2)), m.c(3)), m.c(6)), one));
+      return m.select(m.lt(x, m.c(-3)), zero,
+                      m.select(m.le(x, m.c(3)),
+                               m.div(m.add(m.mul(x, m.c(2)), m.c(3)), m.c(6)),
+                               one));
     case ActivationKind::gelu:
       return geluDerivative(m, p.approximation, x);
     case ActivationKind::mish: {
@@ -185,8 +184,8 @@ public:
       V e = m.exp(x);
       V n = m.mul(e, m.add(e, m.c(2)));
       V d = m.add(n, m.c(2));
-      V num = m.add(m.mul(n, d),
-                    m.mul(m.mul(m.mul(x, m.c(4)), e), m.add(e, one)));
+      V num =
+          m.add(m.mul(n, d), m.mul(m.mul(m.mul(x, m.c(4)), e), m.add(e, one)));
       V y = m.div(num, m.mul(d, d));
       y = m.select(m.gt(x, m.c(kMishLinear)), one, y);
       return limits(m, x, y, zero, one);

@@ -67,13 +67,12 @@ Value truncateTo(OpBuilder &b, Location loc, Value v, Type type);
 /// Emits f(x) for a scalar or vector `x`. `beta`, when given, replaces
 /// params.beta by a runtime value of x's type (learnable Swish).
 Value buildActivation(OpBuilder &b, Location loc, ActivationKind kind,
-                      const ActivationParams &params, Value x,
-                      Value beta = {});
+                      const ActivationParams &params, Value x, Value beta = {});
 
 /// Emits dy * f'(x) for scalars or vectors `x` and `dy` of one type.
 Value buildActivationGradient(OpBuilder &b, Location loc, ActivationKind kind,
-                              const ActivationParams &params, Value x,
-                              Value dy, Value beta = {});
+                              const ActivationParams &params, Value x, Value dy,
+                              Value beta = {});
 
 } // namespace mlir::act
 

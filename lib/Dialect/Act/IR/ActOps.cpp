@@ -60,8 +60,7 @@ OpFoldResult mlir::act::foldActivationOp(ActivationOpInterface op,
     SmallVector<double, 2> args;
     for (Attribute a : operands)
       args.push_back(cast<FloatAttr>(a).getValueAsDouble());
-    return FloatAttr::get(elementType,
-                          toFloat(evaluate(args), elementType));
+    return FloatAttr::get(elementType, toFloat(evaluate(args), elementType));
   }
 
   // Vectors and tensors.
@@ -194,7 +193,8 @@ LogicalResult GluOp::verify() {
   }
   if (!isa<RankedTensorType>(lhsType))
     return emitOpError("split form requires a ranked tensor operand");
-  FailureOr<int64_t> axis = normalizeAxis(*this, getAxisAttr().getInt(), lhsType.getRank());
+  FailureOr<int64_t> axis =
+      normalizeAxis(*this, getAxisAttr().getInt(), lhsType.getRank());
   if (failed(axis))
     return failure();
   int64_t width = lhsType.getDimSize(*axis);
@@ -220,8 +220,8 @@ LogicalResult GluOp::verify() {
 
 /// Checks `lhs` (M x K) times `rhs` (K x N) plus `bias` (N); returns N.
 static FailureOr<int64_t> verifyProduct(Operation *op, StringRef lhsName,
-                                        Value lhs, StringRef rhsName,
-                                        Value rhs, Value bias) {
+                                        Value lhs, StringRef rhsName, Value rhs,
+                                        Value bias) {
   auto lhsType = cast<ShapedType>(lhs.getType());
   auto rhsType = cast<ShapedType>(rhs.getType());
   if (!compatible(lhsType.getDimSize(1), rhsType.getDimSize(0)))
@@ -261,8 +261,8 @@ LogicalResult MatmulOp::verify() {
       verifyProduct(*this, "lhs", getLhs(), "rhs", getRhs(), getBias());
   if (failed(n))
     return failure();
-  return verifyResult(
-      *this, cast<ShapedType>(getLhs().getType()).getDimSize(0), *n);
+  return verifyResult(*this, cast<ShapedType>(getLhs().getType()).getDimSize(0),
+                      *n);
 }
 
 LogicalResult FfnOp::verify() {
@@ -277,8 +277,8 @@ LogicalResult FfnOp::verify() {
                     getDownWeight(), getDownBias());
   if (failed(n))
     return failure();
-  return verifyResult(
-      *this, cast<ShapedType>(getInput().getType()).getDimSize(0), *n);
+  return verifyResult(*this,
+                      cast<ShapedType>(getInput().getType()).getDimSize(0), *n);
 }
 
 LogicalResult GatedFfnOp::verify() {
@@ -298,6 +298,6 @@ LogicalResult GatedFfnOp::verify() {
                     getDownWeight(), getDownBias());
   if (failed(n))
     return failure();
-  return verifyResult(
-      *this, cast<ShapedType>(getInput().getType()).getDimSize(0), *n);
+  return verifyResult(*this,
+                      cast<ShapedType>(getInput().getType()).getDimSize(0), *n);
 }

@@ -38,8 +38,8 @@ Value createEmptyLike(OpBuilder &b, Location loc, RankedTensorType type,
   SmallVector<Value> dynamicSizes;
   for (auto [i, size] : llvm::enumerate(type.getShape()))
     if (ShapedType::isDynamic(size))
-      dynamicSizes.push_back(tensor::DimOp::create(
-          b, loc, dimSources[i].first, dimSources[i].second));
+      dynamicSizes.push_back(tensor::DimOp::create(b, loc, dimSources[i].first,
+                                                   dimSources[i].second));
   return tensor::EmptyOp::create(b, loc, type, dynamicSizes);
 }
 
@@ -62,8 +62,8 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
   SmallVector<utils::IteratorType> iterators(rank,
                                              utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps,
-      iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+      b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
         Value result = body(nb, nloc, args.drop_back());
         linalg::YieldOp::create(nb, nloc, result);
       });
@@ -106,8 +106,7 @@ struct ExpandActivation final
 SmallVector<AffineMap> getSwishMaps(MLIRContext *ctx, int64_t rank,
                                     int64_t axis, bool withDy) {
   AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
-  AffineMap channel =
-      AffineMap::get(rank, 0, getAffineDimExpr(axis, ctx), ctx);
+  AffineMap channel = AffineMap::get(rank, 0, getAffineDimExpr(axis, ctx), ctx);
   SmallVector<AffineMap> maps = {identity, channel};
   if (withDy)
     maps.push_back(identity);
@@ -115,8 +114,7 @@ SmallVector<AffineMap> getSwishMaps(MLIRContext *ctx, int64_t rank,
 }
 
 /// act.swish / act.swish_grad → linalg.generic with beta broadcast.
-template <typename OpTy>
-struct ExpandSwish final : OpRewritePattern<OpTy> {
+template <typename OpTy> struct ExpandSwish final : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
 
   LogicalResult matchAndRewrite(OpTy op,
@@ -133,10 +131,10 @@ struct ExpandSwish final : OpRewritePattern<OpTy> {
         getSwishMaps(op.getContext(), type.getRank(), axis, gradient),
         [&](OpBuilder &b, Location loc, ValueRange args) {
           if (gradient)
-            return buildActivationGradient(b, loc, ActivationKind::silu,
-                                           params, args[0], args[2], args[1]);
-          return buildActivation(b, loc, ActivationKind::silu, params,
-                                 args[0], args[1]);
+            return buildActivationGradient(b, loc, ActivationKind::silu, params,
+                                           args[0], args[2], args[1]);
+          return buildActivation(b, loc, ActivationKind::silu, params, args[0],
+                                 args[1]);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -172,8 +170,8 @@ struct ExpandGlu final : OpRewritePattern<GluOp> {
       if (!resultType.isDynamicDim(axis)) {
         half = rewriter.getIndexAttr(resultType.getDimSize(axis));
       } else {
-        Value width = getValueOrCreateConstantIndexOp(rewriter, loc,
-                                                      sizes[axis]);
+        Value width =
+            getValueOrCreateConstantIndexOp(rewriter, loc, sizes[axis]);
         half = arith::DivUIOp::create(
                    rewriter, loc, width,
                    arith::ConstantIndexOp::create(rewriter, loc, 2))
@@ -184,20 +182,18 @@ struct ExpandGlu final : OpRewritePattern<GluOp> {
                                         rewriter.getIndexAttr(0));
       SmallVector<OpFoldResult> strides(resultType.getRank(),
                                         rewriter.getIndexAttr(1));
-      gate = tensor::ExtractSliceOp::create(rewriter, loc, resultType,
-                                            op.getLhs(), offsets, sizes,
-                                            strides);
+      gate = tensor::ExtractSliceOp::create(
+          rewriter, loc, resultType, op.getLhs(), offsets, sizes, strides);
       offsets[axis] = half;
-      linear = tensor::ExtractSliceOp::create(rewriter, loc, resultType,
-                                              op.getLhs(), offsets, sizes,
-                                              strides);
+      linear = tensor::ExtractSliceOp::create(
+          rewriter, loc, resultType, op.getLhs(), offsets, sizes, strides);
     }
     ActivationAttr activation = op.getGate();
-    Value result = buildMapped(
-        rewriter, loc, op.getType(), ValueRange{gate, linear},
-        [&](OpBuilder &b, Location nloc, ValueRange args) {
-          return buildGate(b, nloc, activation, args[0], args[1]);
-        });
+    Value result =
+        buildMapped(rewriter, loc, op.getType(), ValueRange{gate, linear},
+                    [&](OpBuilder &b, Location nloc, ValueRange args) {
+                      return buildGate(b, nloc, activation, args[0], args[1]);
+                    });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -274,8 +270,8 @@ struct ExpandFfn final : OpRewritePattern<FfnOp> {
         rewriter, loc, getProductType(op.getInput(), op.getUpWeight()),
         op.getInput(), op.getUpWeight(), op.getUpBias(), op.getActivation());
     rewriter.replaceOpWithNewOp<MatmulOp>(op, op.getType(), hidden,
-                                          op.getDownWeight(),
-                                          op.getDownBias(), ActivationAttr());
+                                          op.getDownWeight(), op.getDownBias(),
+                                          ActivationAttr());
     return success();
   }
 };
@@ -292,14 +288,14 @@ struct ExpandGatedFfn final : OpRewritePattern<GatedFfnOp> {
     Value gate = MatmulOp::create(rewriter, loc, hiddenType, op.getInput(),
                                   op.getGateWeight(), op.getGateBias(),
                                   ActivationAttr());
-    Value up = MatmulOp::create(rewriter, loc, hiddenType, op.getInput(),
-                                op.getUpWeight(), op.getUpBias(),
-                                ActivationAttr());
+    Value up =
+        MatmulOp::create(rewriter, loc, hiddenType, op.getInput(),
+                         op.getUpWeight(), op.getUpBias(), ActivationAttr());
     Value hidden = GluOp::create(rewriter, loc, hiddenType, op.getActivation(),
                                  gate, up, /*axis=*/-1);
     rewriter.replaceOpWithNewOp<MatmulOp>(op, op.getType(), hidden,
-                                          op.getDownWeight(),
-                                          op.getDownBias(), ActivationAttr());
+                                          op.getDownWeight(), op.getDownBias(),
+                                          ActivationAttr());
     return success();
   }
 };
@@ -316,7 +312,7 @@ struct ActExpandPass final : act::impl::ActExpandBase<ActExpandPass> {
 } // namespace
 
 void mlir::act::populateActExpandPatterns(RewritePatternSet &patterns) {
-  patterns.add<ExpandActivation, ExpandSwish<SwishOp>,
-               ExpandSwish<SwishGradOp>, ExpandGlu, ExpandMatmul, ExpandFfn,
-               ExpandGatedFfn>(patterns.getContext());
+  patterns.add<ExpandActivation, ExpandSwish<SwishOp>, ExpandSwish<SwishGradOp>,
+               ExpandGlu, ExpandMatmul, ExpandFfn, ExpandGatedFfn>(
+      patterns.getContext());
 }
