@@ -64,8 +64,6 @@ Value ArithMath::min(Value x, Value y) {
 }
 Value ArithMath::exp(Value x) { return math::ExpOp::create(b, loc, x); }
 Value ArithMath::expm1(Value x) { return math::ExpM1Op::create(b, loc, x); }
-Value ArithMath::log1p(Value x) { return math::Log1pOp::create(b, loc, x); }
-Value ArithMath::erfc(Value x) { return math::ErfcOp::create(b, loc, x); }
 
 static Value compare(OpBuilder &b, Location loc, arith::CmpFPredicate pred,
                      Value x, Value y) {
@@ -123,11 +121,12 @@ using Formulas = ActivationFormulas<ArithMath>;
 
 static Formulas::Params getParams(ArithMath &m, OpBuilder &b, Location loc,
                                   const ActivationParams &params, Value beta,
-                                  Type computeType) {
-  Formulas::Params p = Formulas::constants(m, params);
+                                  Accuracy accuracy) {
+  Formulas::Params p = Formulas::constants(m, params, accuracy);
   if (beta) {
     p.beta = extendToComputeType(b, loc, beta);
     p.betaLo = m.c(0);
+    p.betaExact = false;
   }
   return p;
 }
@@ -135,10 +134,10 @@ static Formulas::Params getParams(ArithMath &m, OpBuilder &b, Location loc,
 Value mlir::act::buildActivation(OpBuilder &b, Location loc,
                                  ActivationKind kind,
                                  const ActivationParams &params, Value x,
-                                 Value beta) {
+                                 Value beta, Accuracy accuracy) {
   Type computeType = getComputeType(x.getType());
   ArithMath m(b, loc, computeType);
-  Formulas::Params p = getParams(m, b, loc, params, beta, computeType);
+  Formulas::Params p = getParams(m, b, loc, params, beta, accuracy);
   Value y = Formulas::forward(m, kind, p, extendToComputeType(b, loc, x));
   return truncateTo(b, loc, y, x.getType());
 }
@@ -146,10 +145,11 @@ Value mlir::act::buildActivation(OpBuilder &b, Location loc,
 Value mlir::act::buildActivationGradient(OpBuilder &b, Location loc,
                                          ActivationKind kind,
                                          const ActivationParams &params,
-                                         Value x, Value dy, Value beta) {
+                                         Value x, Value dy, Value beta,
+                                         Accuracy accuracy) {
   Type computeType = getComputeType(x.getType());
   ArithMath m(b, loc, computeType);
-  Formulas::Params p = getParams(m, b, loc, params, beta, computeType);
+  Formulas::Params p = getParams(m, b, loc, params, beta, accuracy);
   Value r = Formulas::gradient(m, kind, p, extendToComputeType(b, loc, x),
                                extendToComputeType(b, loc, dy));
   return truncateTo(b, loc, r, x.getType());

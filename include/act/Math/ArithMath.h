@@ -37,8 +37,6 @@ public:
   Value min(Value a, Value b);
   Value exp(Value a);
   Value expm1(Value a);
-  Value log1p(Value a);
-  Value erfc(Value a);
   Cond gt(Value a, Value b);
   Cond ge(Value a, Value b);
   Cond lt(Value a, Value b);
@@ -67,12 +65,14 @@ Value truncateTo(OpBuilder &b, Location loc, Value v, Type type);
 /// Emits f(x) for a scalar or vector `x`. `beta`, when given, replaces
 /// params.beta by a runtime value of x's type (learnable Swish).
 Value buildActivation(OpBuilder &b, Location loc, ActivationKind kind,
-                      const ActivationParams &params, Value x, Value beta = {});
+                      const ActivationParams &params, Value x, Value beta = {},
+                      Accuracy accuracy = Accuracy::precise);
 
 /// Emits dy * f'(x) for scalars or vectors `x` and `dy` of one type.
 Value buildActivationGradient(OpBuilder &b, Location loc, ActivationKind kind,
                               const ActivationParams &params, Value x, Value dy,
-                              Value beta = {});
+                              Value beta = {},
+                              Accuracy accuracy = Accuracy::precise);
 
 } // namespace mlir::act
 
