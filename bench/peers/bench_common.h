@@ -1,4 +1,4 @@
-//===- bench_common.h - Options, .npy I/O, threads, timing -*- C++ -*-===//
+//===- bench_common.h - Options, .npy I/O, threads, timing ------*- C++ -*-===//
 
 #ifndef ACT_BENCH_PEERS_BENCH_COMMON_H
 #define ACT_BENCH_PEERS_BENCH_COMMON_H
@@ -11,8 +11,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <random>
 #include <sstream>
@@ -22,6 +22,10 @@
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
+#endif
+#if defined(__linux__)
+#include <pthread.h>
+#include <sched.h>
 #endif
 
 namespace bench {
@@ -45,13 +49,15 @@ struct Options {
   double maxSeconds = 0;    // Stop sampling past this (>= 3 samples); 0: off.
   std::string input;        // float32 .npy; generated when empty.
   std::string output;       // float32 .npy written after timing, optional.
+  bool pin = false;         // Pin thread t to the t-th allowed CPU.
 };
 
 inline void printUsage(const char *prog, const char *extra) {
   std::fprintf(stderr,
                "usage: %s --activation NAME [--elements N] [--threads T]\n"
-               "       [--repeat R] [--warmup W] [--min-sample-ms MS] [--max-seconds S]\n"
-               "       [--input x.npy] [--output y.npy]\n%s",
+               "       [--repeat R] [--warmup W] [--min-sample-ms MS] "
+               "[--max-seconds S]\n"
+               "       [--input x.npy] [--output y.npy] [--pin]\n%s",
                prog, extra);
 }
 
@@ -82,6 +88,8 @@ inline Options parseOptions(int argc, char **argv, const char *extraUsage) {
       o.input = value();
     else if (a == "--output")
       o.output = value();
+    else if (a == "--pin")
+      o.pin = true;
     else if (a == "--bench")
       continue; // Accepted for symmetry with act-run; always on here.
     else if (a == "-h" || a == "--help") {
@@ -191,18 +199,27 @@ inline Buffer loadInput(const Options &o, int64_t &n) {
 }
 
 //===----------------------------------------------------------------------===//
-// Thread pool: the caller is worker 0; the others spin between jobs, as an
-// OpenMP team with an active wait policy does, so that a job costs no thread
-// creation or wake-up.
+// Thread pool: the caller is worker 0; the others spin between jobs (then
+// yield), as an OpenMP team does, so that a job costs no thread creation or
+// wake-up.
 //===----------------------------------------------------------------------===//
 
 class ThreadPool {
 public:
   using Task = std::function<void(int tid, int nthreads)>;
 
-  explicit ThreadPool(int threads) : nthreads(threads) {
+  /// With pin, thread t (the caller is 0) is bound to the t-th CPU the
+  /// process may use, as OMP_PROC_BIND=close OMP_PLACES=cores does: some
+  /// kernels (e.g. with sched_vcpu_pack) otherwise stack threads on one CPU.
+  ThreadPool(int threads, bool pin) : nthreads(threads) {
+    std::vector<int> cpus = pin ? allowedCpus() : std::vector<int>();
+    // Workers first: they would inherit the caller's affinity once pinned.
     for (int t = 1; t < threads; ++t)
-      workers.emplace_back([this, t] { loop(t); });
+      workers.emplace_back([this, t, cpus] {
+        pinTo(cpus, t);
+        loop(t);
+      });
+    pinTo(cpus, 0);
   }
   ~ThreadPool() {
     stop.store(true, std::memory_order_release);
@@ -225,24 +242,55 @@ public:
     pending.store(nthreads - 1, std::memory_order_relaxed);
     generation.fetch_add(1, std::memory_order_acq_rel);
     task(0, nthreads);
-    while (pending.load(std::memory_order_acquire) != 0)
-      pause();
+    spinWhile([&] { return pending.load(std::memory_order_acquire) != 0; });
   }
 
 private:
-  static void pause() {
-#if defined(__x86_64__) || defined(_M_X64)
-    _mm_pause();
+  static std::vector<int> allowedCpus() {
+    std::vector<int> cpus;
+#if defined(__linux__)
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof(allowed), &allowed) == 0)
+      for (int c = 0; c < CPU_SETSIZE; ++c)
+        if (CPU_ISSET(c, &allowed))
+          cpus.push_back(c);
 #endif
+    return cpus;
+  }
+
+  /// Binds the calling thread to cpus[t % size]; no-op for an empty list.
+  static void pinTo(const std::vector<int> &cpus, int t) {
+    if (cpus.empty())
+      return;
+#if defined(__linux__)
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpus[size_t(t) % cpus.size()], &one);
+    pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
+#endif
+  }
+
+  /// Spins while busy() holds, yielding the core after a while: when the OS
+  /// put two of our threads on one core, pure spinning would cost the waiter
+  /// a whole time slice per job.
+  template <typename Pred> static void spinWhile(Pred busy) {
+    for (int i = 0; busy(); ++i) {
+      if (i < 4096) {
+#if defined(__x86_64__) || defined(_M_X64)
+        _mm_pause();
+#endif
+      } else {
+        std::this_thread::yield();
+      }
+    }
   }
 
   void loop(int tid) {
     uint64_t seen = 0;
     for (;;) {
-      uint64_t g;
-      while ((g = generation.load(std::memory_order_acquire)) == seen)
-        pause();
-      seen = g;
+      spinWhile(
+          [&] { return generation.load(std::memory_order_acquire) == seen; });
+      seen = generation.load(std::memory_order_acquire);
       if (stop.load(std::memory_order_acquire))
         return;
       (*current)(tid, nthreads);
@@ -295,7 +343,8 @@ inline Timing measure(const Options &o, const std::function<void()> &call) {
   call();
   double one = std::max(now() - t0, 1e-9);
   Timing t;
-  t.batch = std::max<int64_t>(1, int64_t(std::ceil(o.minSampleMs * 1e-3 / one)));
+  t.batch =
+      std::max<int64_t>(1, int64_t(std::ceil(o.minSampleMs * 1e-3 / one)));
   std::vector<double> perCall;
   double start = now();
   for (int r = 0; r < o.repeat; ++r) {
@@ -308,7 +357,8 @@ inline Timing measure(const Options &o, const std::function<void()> &call) {
   }
   std::sort(perCall.begin(), perCall.end());
   size_t m = perCall.size();
-  t.median = m % 2 ? perCall[m / 2] : 0.5 * (perCall[m / 2 - 1] + perCall[m / 2]);
+  t.median =
+      m % 2 ? perCall[m / 2] : 0.5 * (perCall[m / 2 - 1] + perCall[m / 2]);
   t.min = perCall.front();
   t.samples = int(m);
   return t;
@@ -336,8 +386,7 @@ inline void printJson(const std::string &kernel, int64_t n, int threads,
               "\"batch\": %lld%s}\n",
               jsonEscape(kernel).c_str(), static_cast<long long>(n), threads,
               t.median, double(n) / t.median * 1e-9, bytes / t.median * 1e-9,
-              t.min, t.samples, static_cast<long long>(t.batch),
-              extra.c_str());
+              t.min, t.samples, static_cast<long long>(t.batch), extra.c_str());
   std::fflush(stdout);
 }
 

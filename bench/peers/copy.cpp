@@ -57,7 +57,8 @@ const char *isaName() {
 
 int main(int argc, char **argv) {
   bench::Options o = bench::parseOptions(
-      argc, argv, "  NAME: memcpy | memcpy_nt (non-temporal stores + sfence)\n");
+      argc, argv,
+      "  NAME: memcpy | memcpy_nt (non-temporal stores + sfence)\n");
   bool nt = o.activation == "memcpy_nt";
   if (!nt && o.activation != "memcpy")
     bench::fail("unknown kernel " + o.activation + " (memcpy, memcpy_nt)");
@@ -68,7 +69,7 @@ int main(int argc, char **argv) {
   const float *src = x.get();
   float *dst = y.get();
 
-  bench::ThreadPool pool(o.threads);
+  bench::ThreadPool pool(o.threads, o.pin);
   bench::ThreadPool::Task task = [&](int tid, int nthreads) {
     auto [b, e] = bench::chunk(n, tid, nthreads);
     if (e <= b)
@@ -81,8 +82,8 @@ int main(int argc, char **argv) {
   bench::Timing t = bench::measure(o, [&] { pool.run(task); });
   if (!o.output.empty())
     bench::writeNpy(o.output, dst, n);
-  std::string extra = std::string(", \"isa\": \"") + (nt ? isaName() : "libc") +
-                      "\"";
+  std::string extra =
+      std::string(", \"isa\": \"") + (nt ? isaName() : "libc") + "\"";
   bench::printJson(o.activation, n, o.threads, t, 2.0 * sizeof(float) * n,
                    extra);
   return 0;

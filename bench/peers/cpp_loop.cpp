@@ -19,40 +19,39 @@ inline float softplus(float x) {
   return bx > kThreshold ? x : std::log1p(std::exp(bx)) / kBeta;
 }
 
-template <typename F>
-void apply(float *__restrict y, const float *__restrict x, int64_t n, F f) {
-  for (int64_t i = 0; i < n; ++i)
-    y[i] = f(x[i]);
+inline float relu(float x) { return std::max(x, 0.0f); }
+inline float leakyRelu(float x) { return x > 0.0f ? x : kNegativeSlope * x; }
+inline float elu(float x) { return x > 0.0f ? x : kAlpha * std::expm1(x); }
+inline float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+inline float hardSigmoid(float x) { return relu6(x + 3.0f) / 6.0f; }
+inline float silu(float x) { return x / (1.0f + std::exp(-kBeta * x)); }
+inline float hardSwish(float x) { return x * relu6(x + 3.0f) / 6.0f; }
+inline float gelu(float x) { return 0.5f * x * std::erfc(-x * kSqrtHalf); }
+inline float geluTanh(float x) {
+  return 0.5f * x *
+         (1.0f + std::tanh(kSqrt2OverPi * (x + 0.044715f * x * x * x)));
 }
+inline float mish(float x) { return x * std::tanh(softplus(x)); }
 
-using Kernel = void (*)(float *__restrict, const float *__restrict, int64_t);
-
-#define ACT_KERNEL(NAME, EXPR)                                                 \
-  {NAME, [](float *__restrict y, const float *__restrict x, int64_t n) {       \
-     apply(y, x, n, [](float x) -> float { return EXPR; });                    \
-   }}
+/// The loop a user writes; F is a compile-time constant, so it inlines.
+template <float (*F)(float)>
+void loop(float *__restrict y, const float *__restrict x, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    y[i] = F(x[i]);
+}
 
 struct Entry {
   const char *name;
-  Kernel kernel;
+  void (*kernel)(float *__restrict, const float *__restrict, int64_t);
 };
 
 const Entry kKernels[] = {
-    ACT_KERNEL("relu", std::max(x, 0.0f)),
-    ACT_KERNEL("leaky_relu", x > 0.0f ? x : kNegativeSlope * x),
-    ACT_KERNEL("elu", x > 0.0f ? x : kAlpha * std::expm1(x)),
-    ACT_KERNEL("relu6", relu6(x)),
-    ACT_KERNEL("sigmoid", 1.0f / (1.0f + std::exp(-x))),
-    ACT_KERNEL("hard_sigmoid", relu6(x + 3.0f) / 6.0f),
-    ACT_KERNEL("silu", x / (1.0f + std::exp(-kBeta * x))),
-    ACT_KERNEL("hard_swish", x * relu6(x + 3.0f) / 6.0f),
-    ACT_KERNEL("gelu", 0.5f * x * std::erfc(-x * kSqrtHalf)),
-    ACT_KERNEL("gelu_tanh",
-               0.5f * x *
-                   (1.0f + std::tanh(kSqrt2OverPi *
-                                     (x + 0.044715f * x * x * x)))),
-    ACT_KERNEL("mish", x * std::tanh(softplus(x))),
-    ACT_KERNEL("softplus", softplus(x)),
+    {"relu", loop<relu>},       {"leaky_relu", loop<leakyRelu>},
+    {"elu", loop<elu>},         {"relu6", loop<relu6>},
+    {"sigmoid", loop<sigmoid>}, {"hard_sigmoid", loop<hardSigmoid>},
+    {"silu", loop<silu>},       {"hard_swish", loop<hardSwish>},
+    {"gelu", loop<gelu>},       {"gelu_tanh", loop<geluTanh>},
+    {"mish", loop<mish>},       {"softplus", loop<softplus>},
 };
 
 } // namespace
@@ -62,7 +61,7 @@ int main(int argc, char **argv) {
       argc, argv,
       "  NAME: relu leaky_relu elu relu6 sigmoid hard_sigmoid silu hard_swish\n"
       "        gelu gelu_tanh mish softplus\n");
-  Kernel kernel = nullptr;
+  decltype(Entry::kernel) kernel = nullptr;
   for (const Entry &e : kKernels)
     if (o.activation == e.name)
       kernel = e.kernel;
@@ -75,7 +74,7 @@ int main(int argc, char **argv) {
   const float *src = x.get();
   float *dst = y.get();
 
-  bench::ThreadPool pool(o.threads);
+  bench::ThreadPool pool(o.threads, o.pin);
   bench::ThreadPool::Task task = [&](int tid, int nthreads) {
     auto [b, e] = bench::chunk(n, tid, nthreads);
     if (e > b)

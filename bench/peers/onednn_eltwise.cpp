@@ -14,9 +14,9 @@ extern "C" void omp_set_num_threads(int);
 namespace {
 
 struct Mapping {
-  const char *name;      // act's activation name (gelu_tanh: approximation).
-  dnnl::algorithm alg;   // oneDNN 2.6 algorithm computing the same function.
-  float alpha, beta;     // Its parameters (DESIGN.md section 3 defaults).
+  const char *name;    // act's activation name (gelu_tanh: approximation).
+  dnnl::algorithm alg; // oneDNN 2.6 algorithm computing the same function.
+  float alpha, beta;   // Its parameters (DESIGN.md section 3 defaults).
 };
 
 // hard_sigmoid has no 2.6 algorithm (eltwise_hardsigmoid arrived in 3.0).
@@ -85,8 +85,8 @@ int main(int argc, char **argv) {
   stream strm(eng);
   memory::desc md({n}, memory::data_type::f32, memory::format_tag::a);
   memory src(md, eng, x.get()), dst(md, eng, y.get());
-  eltwise_forward::desc desc(prop_kind::forward_inference, m->alg, md,
-                             m->alpha, m->beta);
+  eltwise_forward::desc desc(prop_kind::forward_inference, m->alg, md, m->alpha,
+                             m->beta);
   eltwise_forward::primitive_desc pd(desc, eng);
   eltwise_forward prim(pd);
   std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src},

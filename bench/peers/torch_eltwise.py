@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch (Debian python3-torch 1.13) elementwise peer, same JSON as act-run."""
+"""PyTorch (Debian python3-torch 1.13) elementwise peer; act-run's JSON."""
 
 import argparse
 import json
@@ -70,7 +70,8 @@ def measure(call, repeat, warmup, min_sample_ms, max_seconds):
     per_call = []
     start = time.perf_counter()
     for r in range(repeat):
-        if max_seconds > 0 and r >= 3 and time.perf_counter() - start > max_seconds:
+        elapsed = time.perf_counter() - start
+        if max_seconds > 0 and r >= 3 and elapsed > max_seconds:
             break
         s = time.perf_counter()
         for _ in range(batch):

@@ -10,6 +10,7 @@
 
 #include "act/Dialect/Act/IR/ActDialect.h"
 #include "act/Dialect/Act/Transforms/Passes.h"
+#include "act/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -27,4 +28,5 @@ void mlir::act::registerAllDialects(DialectRegistry &registry) {
 void mlir::act::registerAllPasses() {
   mlir::registerAllPasses();
   registerActPasses();
+  registerActPipelines();
 }

@@ -9,6 +9,7 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/bit.h"
+#include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 using namespace mlir::act;
@@ -78,15 +79,26 @@ bool mlir::act::hasApproximation(ActivationKind kind) {
   return kind == ActivationKind::gelu;
 }
 
+std::optional<std::string>
+mlir::act::checkActivationParams(ActivationKind kind,
+                                 const ActivationParams &params) {
+  for (const ActivationParamSpec &spec : getActivationParamSpecs(kind)) {
+    double value = params.*spec.field;
+    if (spec.isValid(value))
+      continue;
+    std::string message;
+    llvm::raw_string_ostream os(message);
+    os << spec.name << " " << spec.requirement << ", got " << value;
+    return message;
+  }
+  return std::nullopt;
+}
+
 LogicalResult mlir::act::verifyActivationParams(
     ActivationKind kind, const ActivationParams &params,
     function_ref<InFlightDiagnostic()> emitError) {
-  for (const ActivationParamSpec &spec : getActivationParamSpecs(kind)) {
-    double value = params.*spec.field;
-    if (!spec.isValid(value))
-      return emitError() << spec.name << " " << spec.requirement << ", got "
-                         << value;
-  }
+  if (std::optional<std::string> message = checkActivationParams(kind, params))
+    return emitError() << *message;
   return success();
 }
 

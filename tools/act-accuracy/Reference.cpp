@@ -25,13 +25,27 @@ constexpr LD kSqrt2OverPi = 0.797884560802865355879892119868763737L;
 constexpr LD kGeluTanhCubic = 0.044715L;
 constexpr LD kGeluSigmoidScale = 1.702L;
 
-/// The logistic function. Only exp of a non-positive argument is taken, so
-/// sigmoid(t) for t < 0 is e / (1 + e) with no 1 - sigmoid(-t) cancellation.
+/// exp(t). Below -11500 the result underflows long double anyway;
+/// returning 0 directly skips libm's slow underflow path, which would
+/// otherwise dominate an exhaustive sweep (half of all floats are huge).
+LD expOrZero(LD t) { return t < -11500 ? 0 : expl(t); }
+
+/// sigmoid(t) and sigmoid(-t) from one exp of -|t|, neither computed as
+/// 1 - the other, so both keep full relative accuracy.
+void sigmoidPair(LD t, LD &positive, LD &negative) {
+  LD e = expOrZero(-fabsl(t));
+  LD large = 1 / (1 + e), small = e / (1 + e);
+  positive = t >= 0 ? large : small;
+  negative = t >= 0 ? small : large;
+  if (std::isnan(t))
+    positive = negative = t;
+}
+
+/// The logistic function.
 LD sigmoid(LD t) {
-  if (t >= 0)
-    return 1 / (1 + expl(-t));
-  LD e = expl(t);
-  return e / (1 + e);
+  LD positive, negative;
+  sigmoidPair(t, positive, negative);
+  return positive;
 }
 
 //===----------------------------------------------------------------------===//
@@ -120,7 +134,7 @@ LD softplus(LD x, const ActivationParams &p) {
   LD bx = p.beta * x;
   if (bx > p.threshold)
     return x;
-  return log1pl(expl(bx)) / p.beta;
+  return log1pl(expOrZero(bx)) / p.beta;
 }
 
 /// With e = exp(x) and n = e (e + 2) = (1 + e)^2 - 1,
@@ -133,7 +147,7 @@ LD mish(LD x, const ActivationParams &) {
     return x;
   if (std::isinf(x))
     return 0;
-  LD e = expl(x);
+  LD e = expOrZero(x);
   LD n = e * (e + 2);
   return x * (n / (n + 2));
 }
@@ -157,7 +171,7 @@ LD leakyReluGrad(LD x, const ActivationParams &p) {
 LD eluGrad(LD x, const ActivationParams &p) {
   if (std::isnan(x))
     return x;
-  return x > 0 ? 1 : p.alpha * expl(x);
+  return x > 0 ? 1 : p.alpha * expOrZero(x);
 }
 
 LD relu6Grad(LD x, const ActivationParams &) {
@@ -170,7 +184,7 @@ LD relu6Grad(LD x, const ActivationParams &) {
 LD sigmoidGrad(LD x, const ActivationParams &) {
   if (std::isnan(x))
     return x;
-  LD e = expl(-fabsl(x));
+  LD e = expOrZero(-fabsl(x));
   return e / ((1 + e) * (1 + e));
 }
 
@@ -186,7 +200,9 @@ LD siluGrad(LD x, const ActivationParams &) {
     return x;
   if (std::isinf(x))
     return x > 0 ? 1 : 0;
-  return sigmoid(x) * (1 + x * sigmoid(-x));
+  LD positive, negative;
+  sigmoidPair(x, positive, negative);
+  return positive * (1 + x * negative);
 }
 
 LD hardSwishGrad(LD x, const ActivationParams &) {
@@ -205,7 +221,7 @@ LD geluGrad(LD x, const ActivationParams &) {
   if (std::isinf(x))
     return x > 0 ? 1 : 0;
   LD cdf = erfcl(-x * kInvSqrt2) / 2;
-  LD pdf = kInvSqrt2Pi * expl(-(x * x) / 2);
+  LD pdf = kInvSqrt2Pi * expOrZero(-(x * x) / 2);
   return cdf + x * pdf;
 }
 
@@ -219,7 +235,9 @@ LD geluTanhGrad(LD x, const ActivationParams &) {
   LD x2 = x * x;
   LD t = 2 * kSqrt2OverPi * (x + kGeluTanhCubic * x2 * x);
   LD dt = 2 * kSqrt2OverPi * (1 + 3 * kGeluTanhCubic * x2);
-  return sigmoid(t) * (1 + x * dt * sigmoid(-t));
+  LD positive, negative;
+  sigmoidPair(t, positive, negative);
+  return positive * (1 + x * dt * negative);
 }
 
 /// f = x s(a x): f' = s(a x) (1 + a x s(-a x)).
@@ -229,7 +247,9 @@ LD geluSigmoidGrad(LD x, const ActivationParams &) {
   if (std::isinf(x))
     return x > 0 ? 1 : 0;
   LD ax = kGeluSigmoidScale * x;
-  return sigmoid(ax) * (1 + ax * sigmoid(-ax));
+  LD positive, negative;
+  sigmoidPair(ax, positive, negative);
+  return positive * (1 + ax * negative);
 }
 
 LD softplusGrad(LD x, const ActivationParams &p) {
@@ -244,7 +264,8 @@ LD softplusGrad(LD x, const ActivationParams &p) {
 /// f = x tanh(sp(x)), sp' = s(x):  f' = tanh(sp) + x (1 - tanh^2(sp)) s(x).
 /// With n = e (e + 2): tanh(sp) = n / (n + 2) and
 /// 1 - tanh^2(sp) = 4 (n + 1) / (n + 2)^2, both without cancellation.
-/// For x > 40 the terms beyond 1 are below 2^-100 relative.
+/// s(x) = e / (1 + e) reuses the exp; for x > 40 the terms beyond 1 are
+/// below 2^-100 relative.
 LD mishGrad(LD x, const ActivationParams &) {
   if (std::isnan(x))
     return x;
@@ -252,10 +273,10 @@ LD mishGrad(LD x, const ActivationParams &) {
     return 1;
   if (std::isinf(x))
     return 0;
-  LD e = expl(x);
+  LD e = expOrZero(x);
   LD n = e * (e + 2);
   LD d = n + 2;
-  return n / d + x * (4 * (n + 1) / (d * d)) * sigmoid(x);
+  return n / d + x * (4 * (n + 1) / (d * d)) * (e / (1 + e));
 }
 
 struct Entry {

@@ -16,6 +16,8 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <cmath>
+#include <optional>
+#include <string>
 #include <utility>
 
 namespace mlir {
@@ -66,6 +68,11 @@ ArrayRef<ActivationParamSpec> getActivationParamSpecs(ActivationKind kind);
 
 /// Whether `kind` takes the `approximation` parameter.
 bool hasApproximation(ActivationKind kind);
+
+/// The first parameter of `kind` out of its range, as a message ("beta must
+/// be finite and positive, got 0"), or nullopt.
+std::optional<std::string> checkActivationParams(ActivationKind kind,
+                                                 const ActivationParams &params);
 
 /// Checks every parameter of `kind` against its range; reports the first one
 /// out of range through `emitError`.
@@ -336,6 +343,8 @@ private:
         -0.09219123530366213, 0.3477165974794436, -0.28534528204805304,
         0.30703914892724077,  0.005221910265683237, 0.12031238372507501,
         0.09710507474600079,  0.00014158590050795163};
+    // Beyond 16 the tail is below 2^-190; clamping keeps a^2 finite.
+    a = m.min(a, m.c(16));
     V halfA = m.mul(a, m.c(0.5));
     V sh = m.mul(halfA, a);
     V gauss = m.exp(m.neg(sh));

@@ -81,7 +81,9 @@ Value buildMapped(OpBuilder &b, Location loc, Type resultType,
 /// act.<activation> and act.<activation>_grad → arith/math.
 struct ExpandActivation final
     : OpInterfaceRewritePattern<ActivationOpInterface> {
-  using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
+  ExpandActivation(MLIRContext *ctx, Accuracy accuracy)
+      : OpInterfaceRewritePattern(ctx), accuracy(accuracy) {}
+  Accuracy accuracy;
 
   LogicalResult matchAndRewrite(ActivationOpInterface op,
                                 PatternRewriter &rewriter) const override {
@@ -93,9 +95,10 @@ struct ExpandActivation final
           if (gradient)
             return buildActivationGradient(b, loc, activation.getKind(),
                                            activation.getParams(), args[0],
-                                           args[1]);
+                                           args[1], Value(), accuracy);
           return buildActivation(b, loc, activation.getKind(),
-                                 activation.getParams(), args[0]);
+                                 activation.getParams(), args[0], Value(),
+                                 accuracy);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -115,7 +118,9 @@ SmallVector<AffineMap> getSwishMaps(MLIRContext *ctx, int64_t rank,
 
 /// act.swish / act.swish_grad → linalg.generic with beta broadcast.
 template <typename OpTy> struct ExpandSwish final : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
+  ExpandSwish(MLIRContext *ctx, Accuracy accuracy)
+      : OpRewritePattern<OpTy>(ctx), accuracy(accuracy) {}
+  Accuracy accuracy;
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
@@ -132,9 +137,10 @@ template <typename OpTy> struct ExpandSwish final : OpRewritePattern<OpTy> {
         [&](OpBuilder &b, Location loc, ValueRange args) {
           if (gradient)
             return buildActivationGradient(b, loc, ActivationKind::silu, params,
-                                           args[0], args[2], args[1]);
+                                           args[0], args[2], args[1],
+                                           accuracy);
           return buildActivation(b, loc, ActivationKind::silu, params, args[0],
-                                 args[1]);
+                                 args[1], accuracy);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -143,10 +149,11 @@ template <typename OpTy> struct ExpandSwish final : OpRewritePattern<OpTy> {
 
 /// act(a) * b in the compute type, rounded once.
 Value buildGate(OpBuilder &b, Location loc, ActivationAttr gate, Value a,
-                Value linear) {
+                Value linear, Accuracy accuracy) {
   Type type = a.getType();
   Value gated = buildActivation(b, loc, gate.getKind(), gate.getParams(),
-                                extendToComputeType(b, loc, a));
+                                extendToComputeType(b, loc, a), Value(),
+                                accuracy);
   Value product =
       arith::MulFOp::create(b, loc, gated, extendToComputeType(b, loc, linear));
   return truncateTo(b, loc, product, type);
@@ -155,7 +162,9 @@ Value buildGate(OpBuilder &b, Location loc, ActivationAttr gate, Value a,
 /// act.glu → linalg.generic (tensors) or arith/math (vectors); the split
 /// form first extracts the two halves.
 struct ExpandGlu final : OpRewritePattern<GluOp> {
-  using OpRewritePattern::OpRewritePattern;
+  ExpandGlu(MLIRContext *ctx, Accuracy accuracy)
+      : OpRewritePattern(ctx), accuracy(accuracy) {}
+  Accuracy accuracy;
 
   LogicalResult matchAndRewrite(GluOp op,
                                 PatternRewriter &rewriter) const override {
@@ -192,7 +201,7 @@ struct ExpandGlu final : OpRewritePattern<GluOp> {
     Value result =
         buildMapped(rewriter, loc, op.getType(), ValueRange{gate, linear},
                     [&](OpBuilder &b, Location nloc, ValueRange args) {
-                      return buildGate(b, nloc, activation, args[0], args[1]);
+                      return buildGate(b, nloc, activation, args[0], args[1], accuracy);
                     });
     rewriter.replaceOp(op, result);
     return success();
@@ -202,7 +211,9 @@ struct ExpandGlu final : OpRewritePattern<GluOp> {
 /// act.matmul → linalg.fill + linalg.matmul into an f32 (f64 for f64)
 /// accumulator, then one elementwise epilogue: + bias, activation, round.
 struct ExpandMatmul final : OpRewritePattern<MatmulOp> {
-  using OpRewritePattern::OpRewritePattern;
+  ExpandMatmul(MLIRContext *ctx, Accuracy accuracy)
+      : OpRewritePattern(ctx), accuracy(accuracy) {}
+  Accuracy accuracy;
 
   LogicalResult matchAndRewrite(MatmulOp op,
                                 PatternRewriter &rewriter) const override {
@@ -243,7 +254,7 @@ struct ExpandMatmul final : OpRewritePattern<MatmulOp> {
                                       extendToComputeType(b, nloc, args[1]));
           if (activation)
             v = buildActivation(b, nloc, activation->getKind(),
-                                activation->getParams(), v);
+                                activation->getParams(), v, Value(), accuracy);
           return truncateTo(b, nloc, v, resultType.getElementType());
         });
     rewriter.replaceOp(op, result);
@@ -301,9 +312,11 @@ struct ExpandGatedFfn final : OpRewritePattern<GatedFfnOp> {
 };
 
 struct ActExpandPass final : act::impl::ActExpandBase<ActExpandPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    populateActExpandPatterns(patterns);
+    populateActExpandPatterns(patterns, accuracy);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
@@ -311,8 +324,11 @@ struct ActExpandPass final : act::impl::ActExpandBase<ActExpandPass> {
 
 } // namespace
 
-void mlir::act::populateActExpandPatterns(RewritePatternSet &patterns) {
-  patterns.add<ExpandActivation, ExpandSwish<SwishOp>, ExpandSwish<SwishGradOp>,
-               ExpandGlu, ExpandMatmul, ExpandFfn, ExpandGatedFfn>(
-      patterns.getContext());
+void mlir::act::populateActExpandPatterns(RewritePatternSet &patterns,
+                                          Accuracy accuracy) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<ExpandActivation, ExpandSwish<SwishOp>,
+               ExpandSwish<SwishGradOp>, ExpandGlu, ExpandMatmul>(ctx,
+                                                                  accuracy);
+  patterns.add<ExpandFfn, ExpandGatedFfn>(ctx);
 }

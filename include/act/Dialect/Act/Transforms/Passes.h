@@ -7,6 +7,8 @@
 #ifndef ACT_DIALECT_ACT_TRANSFORMS_PASSES_H
 #define ACT_DIALECT_ACT_TRANSFORMS_PASSES_H
 
+#include "act/Math/Activation.h"
+
 #include "mlir/Pass/Pass.h"
 
 namespace mlir {
@@ -19,7 +21,8 @@ namespace mlir::act {
 #include "act/Dialect/Act/Transforms/Passes.h.inc"
 
 /// Patterns that rewrite every act op into arith/math/tensor/linalg ops.
-void populateActExpandPatterns(RewritePatternSet &patterns);
+void populateActExpandPatterns(RewritePatternSet &patterns,
+                               Accuracy accuracy = Accuracy::precise);
 
 #define GEN_PASS_REGISTRATION
 #include "act/Dialect/Act/Transforms/Passes.h.inc"

@@ -37,12 +37,86 @@ def ActExpand : Pass<"act-expand"> {
     %y = arith.mulf %half_x, %e_corrected : f32
     ```
   }];
+  let options = [
+    Option<"accuracy", "accuracy", "::mlir::act::Accuracy",
+           "::mlir::act::Accuracy::precise",
+           "precise (within 4 ULP) or fast (shorter polynomials)",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::act::Accuracy::precise, "precise",
+                        "within 4 ULP of the true result"),
+             clEnumValN(::mlir::act::Accuracy::fast, "fast",
+                        "shorter polynomials, measured bound"))}]>
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
     "::mlir::tensor::TensorDialect",
   ];
+}
+
+def ActLowerMath : Pass<"act-lower-math"> {
+  let summary = "Lower math.exp/expm1/log1p/erf/erfc/tanh on f32 to "
+                "act's polynomials";
+  let description = [{
+    Rewrites `math.exp`, `math.expm1`, `math.log1p`, `math.erf`,
+    `math.erfc` and `math.tanh` on f32, f16 and bf16 scalars and vectors
+    into arith ops: range reduction, fitted polynomials and explicit special
+    values. No libm call remains, so vector loops stay vectorized, and the
+    same code serves the CPU and the GPU. Results whose magnitude is below
+    2^-100 may be flushed to zero (DESIGN.md section 5).
+  }];
+  let options = [
+    Option<"accuracy", "accuracy", "::mlir::act::Accuracy",
+           "::mlir::act::Accuracy::precise",
+           "precise (within 4 ULP) or fast (shorter polynomials)",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::act::Accuracy::precise, "precise",
+                        "within 4 ULP of the true result"),
+             clEnumValN(::mlir::act::Accuracy::fast, "fast",
+                        "shorter polynomials, measured bound"))}]>
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def ActVectorizeElementwise : Pass<"act-vectorize-elementwise"> {
+  let summary = "Vectorize elementwise linalg.generic ops on memrefs";
+  let description = [{
+    Rewrites parallel `linalg.generic` ops on memrefs whose innermost
+    dimension is contiguous into loops over vectors of `vector-width`
+    elements: the outer dimensions become `scf.for` loops, the innermost
+    one a vector main loop plus one masked iteration for the tail (no access
+    beyond the end). Operands that do not vary along the innermost dimension
+    (a bias or a per-channel parameter) are loaded once and broadcast. The
+    body is cloned on vector types, so it must consist of elementwise ops
+    (arith, math). Generics of identity-layout memrefs with identity maps
+    are first collapsed to one dimension. Other generics are left alone.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", "16",
+           "elements per vector (16 f32 for AVX-512, 8 for AVX2)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+def ActLLVMTarget : Pass<"act-llvm-target"> {
+  let summary = "Set the target CPU and features of every llvm.func";
+  let description = [{
+    Records the target in each `llvm.func` (`target_cpu`,
+    `target_features`) so that whoever compiles the LLVM IR (the JIT, llc,
+    the AOT path) emits code for it: `x86-64-v4` gives AVX-512.
+  }];
+  let options = [
+    Option<"cpu", "cpu", "std::string", "", "LLVM CPU name (x86-64-v4)">,
+    Option<"features", "features", "std::string", "",
+           "comma-separated LLVM target features (+avx512f,...)">
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 #endif // ACT_DIALECT_ACT_TRANSFORMS_PASSES_TD

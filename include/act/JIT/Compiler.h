@@ -1,0 +1,115 @@
+//===- Compiler.h - Compile act kernels and MLIR modules -------*- C++ -*-===//
+//
+// The JIT and AOT entry points: an elementwise activation kernel or any
+// module from MLIR text, compiled through act-cpu-pipeline to native code.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ACT_JIT_COMPILER_H
+#define ACT_JIT_COMPILER_H
+
+#include "act/Math/Activation.h"
+
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace mlir {
+class ExecutionEngine;
+class MLIRContext;
+class ModuleOp;
+} // namespace mlir
+
+namespace mlir::act {
+
+/// Element types of kernels.
+enum class DType { f32, f16, bf16 };
+std::optional<DType> parseDType(StringRef name);
+StringRef getDTypeName(DType dtype);
+size_t getDTypeSize(DType dtype);
+
+/// An elementwise activation kernel to compile.
+struct ElementwiseSpec {
+  ActivationKind kind = ActivationKind::relu;
+  ActivationParams params;
+  bool gradient = false;
+  DType dtype = DType::f32;
+};
+
+/// The MLIR of `spec`: `func.func @<name>(%x, [%dy,] %y)` on 1-D memrefs;
+/// once compiled, its C entry point is `_mlir_ciface_<name>`.
+std::string getElementwiseModuleSource(const ElementwiseSpec &spec,
+                                       StringRef name);
+
+struct CompileOptions {
+  std::string target = "native";
+  Accuracy accuracy = Accuracy::precise;
+};
+
+/// A 1-D strided memref descriptor, as MLIR's C interface passes it.
+struct MemRef1D {
+  void *allocated;
+  void *aligned;
+  int64_t offset;
+  int64_t size;
+  int64_t stride;
+};
+
+/// A module compiled by the JIT. Thread-safe to call once built.
+class CompiledModule {
+public:
+  ~CompiledModule();
+
+  /// Parses `source`, gives every public function the C interface, lowers
+  /// it with act-cpu-pipeline and JIT-compiles it for the host.
+  static llvm::Expected<std::unique_ptr<CompiledModule>>
+  compile(StringRef source, const CompileOptions &options);
+
+  /// The address of a symbol of the compiled code.
+  llvm::Expected<void *> lookup(StringRef name) const;
+
+  /// Calls `_mlir_ciface_<entry>` with pointers to its arguments.
+  llvm::Error invoke(StringRef entry, MutableArrayRef<void *> args) const;
+
+  /// The module before lowering (function signatures).
+  ModuleOp getSourceModule() const;
+
+private:
+  CompiledModule();
+  std::unique_ptr<MLIRContext> context;
+  std::unique_ptr<Operation, void (*)(Operation *)> source;
+  std::unique_ptr<ExecutionEngine> engine;
+};
+
+/// A compiled elementwise kernel.
+class ElementwiseKernel {
+public:
+  static llvm::Expected<ElementwiseKernel>
+  compile(const ElementwiseSpec &spec, const CompileOptions &options);
+
+  /// y[i] = f(x[i]) (or dy[i] * f'(x[i])) for n elements of the kernel's
+  /// dtype, split over `threads` threads for large n.
+  void run(const void *x, const void *dy, void *y, int64_t n,
+           unsigned threads = 1) const;
+
+  const ElementwiseSpec &getSpec() const { return spec; }
+
+private:
+  ElementwiseSpec spec;
+  std::shared_ptr<CompiledModule> module;
+  void *entry = nullptr;
+};
+
+/// Lowers `source` with act-cpu-pipeline and writes an object file for
+/// `options.target` to `objectPath`.
+llvm::Error emitObjectFile(StringRef source, const CompileOptions &options,
+                           StringRef objectPath);
+
+} // namespace mlir::act
+
+#endif // ACT_JIT_COMPILER_H

@@ -1,0 +1,49 @@
+//===- Pipelines.h - act's compilation pipelines ---------------*- C++ -*-===//
+//
+// act-cpu-pipeline: act ops on tensors -> vectorized LLVM dialect for x86.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ACT_PIPELINES_PIPELINES_H
+#define ACT_PIPELINES_PIPELINES_H
+
+#include "act/Math/Activation.h"
+
+#include "mlir/Support/LLVM.h"
+
+#include <string>
+
+namespace mlir {
+class OpPassManager;
+} // namespace mlir
+
+namespace mlir::act {
+
+/// A resolved x86 target.
+struct CpuTarget {
+  std::string cpu;      ///< LLVM CPU name, e.g. "x86-64-v4" or "znver4"
+  std::string features; ///< LLVM features, e.g. "+avx512f,+avx2"
+  int64_t vectorWidth;  ///< f32 lanes per vector
+};
+
+/// Resolves `native` (the host CPU), `x86-64-v3` (AVX2, 8 lanes) or
+/// `x86-64-v4` (AVX-512, 16 lanes); fails with a message for anything else.
+FailureOr<CpuTarget> resolveCpuTarget(StringRef name, std::string &error);
+
+struct CpuPipelineOptions {
+  CpuTarget target;
+  Accuracy accuracy = Accuracy::precise;
+};
+
+/// Adds act-expand, bufferization, act-vectorize-elementwise, act's vector
+/// math and the lowering to the LLVM dialect. Functions must take and
+/// return tensors or memrefs (identity layouts at function boundaries).
+void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
+
+/// Registers `act-cpu-pipeline{target=native|x86-64-v3|x86-64-v4
+/// accuracy=precise|fast}`.
+void registerActPipelines();
+
+} // namespace mlir::act
+
+#endif // ACT_PIPELINES_PIPELINES_H

@@ -1,0 +1,296 @@
+//===- VectorizeElementwise.cpp - act-vectorize-elementwise ---*- C++ -*-===//
+//
+// Parallel linalg.generic ops on memrefs become scf.for loops over vectors:
+// a main loop of full vectors along the contiguous innermost dimension and
+// one masked iteration for the tail.
+//
+//===----------------------------------------------------------------------===//
+
+#include "act/Dialect/Act/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::act {
+#define GEN_PASS_DEF_ACTVECTORIZEELEMENTWISE
+#include "act/Dialect/Act/Transforms/Passes.h.inc"
+} // namespace mlir::act
+
+using namespace mlir;
+using namespace mlir::act;
+
+namespace {
+
+/// Whether `map` selects loop dimensions in increasing order (an identity,
+/// or a broadcast such as (d0, d1) -> (d1)).
+bool isOrderedProjection(AffineMap map) {
+  if (map.getNumSymbols() != 0)
+    return false;
+  int64_t last = -1;
+  for (AffineExpr e : map.getResults()) {
+    auto dim = dyn_cast<AffineDimExpr>(e);
+    if (!dim || static_cast<int64_t>(dim.getPosition()) <= last)
+      return false;
+    last = dim.getPosition();
+  }
+  return true;
+}
+
+bool hasUnitInnermostStride(MemRefType type) {
+  if (type.getRank() == 0)
+    return true;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)))
+    return false;
+  return strides.back() == 1;
+}
+
+/// Why `op` cannot be vectorized, or nullptr.
+const char *getUnsupportedReason(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics())
+    return "not on memrefs";
+  if (op.getNumLoops() == 0)
+    return "no loops";
+  if (op.getNumParallelLoops() != op.getNumLoops())
+    return "not all loops are parallel";
+  for (OpOperand &operand : op->getOpOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    if (!isOrderedProjection(map))
+      return "an indexing map is not an ordered projection";
+    auto type = dyn_cast<MemRefType>(operand.get().getType());
+    if (!type)
+      return "a scalar operand";
+    if (!VectorType::isValidElementType(type.getElementType()))
+      return "an element type vectors cannot hold";
+    bool usesInnermost =
+        map.getNumResults() > 0 &&
+        cast<AffineDimExpr>(map.getResults().back()).getPosition() ==
+            op.getNumLoops() - 1;
+    if (usesInnermost && !hasUnitInnermostStride(type))
+      return "the innermost dimension is not contiguous";
+  }
+  for (OpOperand &init : op.getDpsInitsMutable())
+    if (!op.getMatchingIndexingMap(&init).isIdentity())
+      return "an output map is not the identity";
+  for (Operation &bodyOp : op.getBlock()->without_terminator()) {
+    if (bodyOp.getNumRegions() != 0 || !isMemoryEffectFree(&bodyOp) ||
+        isa<linalg::IndexOp>(bodyOp))
+      return "the body is not elementwise";
+    for (Type t : bodyOp.getResultTypes())
+      if (!t.isIntOrIndexOrFloat())
+        return "the body computes non-scalar values";
+  }
+  return nullptr;
+}
+
+/// Emits the vectorized loop nest of one generic.
+class GenericVectorizer {
+public:
+  GenericVectorizer(linalg::GenericOp op, int64_t width, RewriterBase &rewriter)
+      : op(op), width(width), b(rewriter), loc(op.getLoc()) {}
+
+  void emit() {
+    int64_t rank = op.getNumLoops();
+    Value shapeSource = op.getDpsInitOperand(0)->get();
+    SmallVector<Value> sizes;
+    for (int64_t d = 0; d < rank; ++d)
+      sizes.push_back(memref::DimOp::create(b, loc, shapeSource, d));
+    SmallVector<Value> ivs;
+    emitOuter(sizes, ivs);
+  }
+
+private:
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+
+  void emitOuter(ArrayRef<Value> sizes, SmallVector<Value> &ivs) {
+    if (ivs.size() + 1 == sizes.size()) {
+      emitInnermost(sizes.back(), ivs);
+      return;
+    }
+    auto loop = scf::ForOp::create(b, loc, index(0), sizes[ivs.size()],
+                                   index(1));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    ivs.push_back(loop.getInductionVar());
+    emitOuter(sizes, ivs);
+    ivs.pop_back();
+  }
+
+  void emitInnermost(Value size, ArrayRef<Value> outer) {
+    Value vw = index(width);
+    Value rem = arith::RemUIOp::create(b, loc, size, vw);
+    Value mainEnd = arith::SubIOp::create(b, loc, size, rem);
+    auto loop = scf::ForOp::create(b, loc, index(0), mainEnd, vw);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      emitBody(outer, loop.getInductionVar(), Value());
+    }
+    Value hasTail = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                          rem, index(0));
+    auto tail = scf::IfOp::create(b, loc, hasTail, /*withElse=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(tail.thenBlock());
+    Value mask = vector::CreateMaskOp::create(
+        b, loc, VectorType::get({width}, b.getI1Type()), ValueRange{rem});
+    emitBody(outer, mainEnd, mask);
+  }
+
+  /// Indices into `operand` for the loop point (outer..., inner).
+  SmallVector<Value> getIndices(OpOperand &operand, ArrayRef<Value> outer,
+                                Value inner) {
+    SmallVector<Value> indices;
+    for (AffineExpr e : op.getMatchingIndexingMap(&operand).getResults()) {
+      unsigned d = cast<AffineDimExpr>(e).getPosition();
+      indices.push_back(d == outer.size() ? inner : outer[d]);
+    }
+    return indices;
+  }
+
+  bool variesInnermost(OpOperand &operand) {
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    return map.getNumResults() > 0 &&
+           cast<AffineDimExpr>(map.getResults().back()).getPosition() ==
+               op.getNumLoops() - 1;
+  }
+
+  VectorType vectorOf(Type t) { return VectorType::get({width}, t); }
+
+  Value load(OpOperand &operand, ArrayRef<Value> outer, Value inner,
+             Value mask) {
+    Value memref = operand.get();
+    Type element = cast<MemRefType>(memref.getType()).getElementType();
+    SmallVector<Value> indices = getIndices(operand, outer, inner);
+    if (!variesInnermost(operand)) {
+      Value scalar = memref::LoadOp::create(b, loc, memref, indices);
+      return vector::BroadcastOp::create(b, loc, vectorOf(element), scalar);
+    }
+    if (!mask)
+      return vector::LoadOp::create(b, loc, vectorOf(element), memref,
+                                    indices);
+    Value passThru = arith::ConstantOp::create(
+        b, loc, vectorOf(element),
+        DenseElementsAttr::get(vectorOf(element), b.getZeroAttr(element)));
+    return vector::MaskedLoadOp::create(b, loc, vectorOf(element), memref,
+                                        indices, mask, passThru);
+  }
+
+  /// The vector form of `v`, a value of the body or captured from outside.
+  Value getVector(Value v, IRMapping &mapping) {
+    if (Value mapped = mapping.lookupOrNull(v))
+      return mapped;
+    Value splat = vector::BroadcastOp::create(b, loc, vectorOf(v.getType()), v);
+    mapping.map(v, splat);
+    return splat;
+  }
+
+  void emitBody(ArrayRef<Value> outer, Value inner, Value mask) {
+    Block *body = op.getBlock();
+    IRMapping mapping;
+    for (OpOperand &operand : op->getOpOperands()) {
+      BlockArgument arg = body->getArgument(operand.getOperandNumber());
+      if (arg.use_empty())
+        continue;
+      mapping.map(arg, load(operand, outer, inner, mask));
+    }
+    for (Operation &bodyOp : body->without_terminator()) {
+      if (auto constant = dyn_cast<arith::ConstantOp>(bodyOp)) {
+        auto type = vectorOf(constant.getType());
+        mapping.map(constant.getResult(),
+                    arith::ConstantOp::create(
+                        b, loc, type,
+                        SplatElementsAttr::get(
+                            type, cast<TypedAttr>(constant.getValue()))));
+        continue;
+      }
+      for (Value operand : bodyOp.getOperands())
+        getVector(operand, mapping);
+      Operation *clone = b.clone(bodyOp, mapping);
+      for (OpResult result : clone->getResults())
+        result.setType(vectorOf(result.getType()));
+    }
+    auto yield = cast<linalg::YieldOp>(body->getTerminator());
+    for (auto [value, init] :
+         llvm::zip(yield.getValues(), op.getDpsInitsMutable())) {
+      Value vec = getVector(value, mapping);
+      SmallVector<Value> indices = getIndices(init, outer, inner);
+      if (mask)
+        vector::MaskedStoreOp::create(b, loc, init.get(), indices, mask, vec);
+      else
+        vector::StoreOp::create(b, loc, vec, init.get(), indices);
+    }
+  }
+
+  linalg::GenericOp op;
+  int64_t width;
+  RewriterBase &b;
+  Location loc;
+};
+
+/// Collapses an all-identity generic over contiguous memrefs to rank 1.
+linalg::GenericOp collapseToOneDim(linalg::GenericOp op,
+                                   RewriterBase &rewriter) {
+  int64_t rank = op.getNumLoops();
+  if (rank <= 1)
+    return op;
+  for (OpOperand &operand : op->getOpOperands()) {
+    auto type = cast<MemRefType>(operand.get().getType());
+    if (!op.getMatchingIndexingMap(&operand).isIdentity() ||
+        !type.getLayout().isIdentity())
+      return op;
+  }
+  Location loc = op.getLoc();
+  SmallVector<ReassociationIndices> all(1);
+  for (int64_t d = 0; d < rank; ++d)
+    all[0].push_back(d);
+  SmallVector<Value> collapsed;
+  for (OpOperand &operand : op->getOpOperands())
+    collapsed.push_back(
+        memref::CollapseShapeOp::create(rewriter, loc, operand.get(), all));
+  AffineMap id = rewriter.getMultiDimIdentityMap(1);
+  SmallVector<AffineMap> maps(op->getNumOperands(), id);
+  auto newOp = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{},
+      ValueRange(collapsed).take_front(op.getNumDpsInputs()),
+      ValueRange(collapsed).drop_front(op.getNumDpsInputs()), maps,
+      SmallVector<utils::IteratorType>(1, utils::IteratorType::parallel));
+  rewriter.inlineRegionBefore(op.getRegion(), newOp.getRegion(),
+                              newOp.getRegion().begin());
+  rewriter.eraseOp(op);
+  return newOp;
+}
+
+struct ActVectorizeElementwisePass final
+    : act::impl::ActVectorizeElementwiseBase<ActVectorizeElementwisePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (vectorWidth < 1) {
+      getOperation()->emitError("vector-width must be positive, got ")
+          << vectorWidth;
+      return signalPassFailure();
+    }
+    SmallVector<linalg::GenericOp> generics;
+    getOperation()->walk([&](linalg::GenericOp op) {
+      if (!getUnsupportedReason(op))
+        generics.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::GenericOp op : generics) {
+      rewriter.setInsertionPoint(op);
+      op = collapseToOneDim(op, rewriter);
+      rewriter.setInsertionPoint(op);
+      GenericVectorizer(op, vectorWidth, rewriter).emit();
+      rewriter.eraseOp(op);
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,364 @@
+//===- Compiler.cpp - Compile act kernels and MLIR modules -----*- C++ -*-===//
+//
+// Parses MLIR text, lowers it with act-cpu-pipeline and JIT-compiles it with
+// MLIR's ExecutionEngine for the host, or emits an object file for a target.
+//
+//===----------------------------------------------------------------------===//
+
+#include "act/JIT/Compiler.h"
+
+#include "act/InitAllDialects.h"
+#include "act/Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <mutex>
+#include <thread>
+#include <vector>
+
+using namespace mlir;
+using namespace mlir::act;
+
+std::optional<DType> mlir::act::parseDType(StringRef name) {
+  return llvm::StringSwitch<std::optional<DType>>(name)
+      .Case("f32", DType::f32)
+      .Case("f16", DType::f16)
+      .Case("bf16", DType::bf16)
+      .Default(std::nullopt);
+}
+
+StringRef mlir::act::getDTypeName(DType dtype) {
+  switch (dtype) {
+  case DType::f32:
+    return "f32";
+  case DType::f16:
+    return "f16";
+  case DType::bf16:
+    return "bf16";
+  }
+  llvm_unreachable("unknown dtype");
+}
+
+size_t mlir::act::getDTypeSize(DType dtype) {
+  return dtype == DType::f32 ? 4 : 2;
+}
+
+std::string mlir::act::getElementwiseModuleSource(const ElementwiseSpec &spec,
+                                                  StringRef name) {
+  std::string memref = ("memref<?x" + getDTypeName(spec.dtype) + ">").str();
+  std::string tensor = ("tensor<?x" + getDTypeName(spec.dtype) + ">").str();
+  std::string params;
+  if (spec.params.approximation != GeluApproximation::none)
+    params += (" approximation = " +
+               stringifyGeluApproximation(spec.params.approximation))
+                  .str();
+  for (const ActivationParamSpec &p : getActivationParamSpecs(spec.kind)) {
+    char value[64];
+    snprintf(value, sizeof(value), "%.17e", spec.params.*p.field);
+    params += (" " + p.name + " = " + value).str();
+  }
+  std::string op = ("act." + stringifyActivationKind(spec.kind)).str();
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "func.func @" << name << "(%x: " << memref;
+  if (spec.gradient)
+    os << ", %dy: " << memref;
+  os << ", %y: " << memref << ") {\n";
+  os << "  %tx = bufferization.to_tensor %x restrict : " << memref << " to "
+     << tensor << "\n";
+  if (spec.gradient) {
+    os << "  %tdy = bufferization.to_tensor %dy restrict : " << memref
+       << " to " << tensor << "\n";
+    os << "  %r = " << op << "_grad %tx, %tdy" << params << " : " << tensor
+       << "\n";
+  } else {
+    os << "  %r = " << op << " %tx" << params << " : " << tensor << "\n";
+  }
+  os << "  bufferization.materialize_in_destination %r in restrict writable "
+        "%y : ("
+     << tensor << ", " << memref << ") -> ()\n";
+  os << "  return\n}\n";
+  return s;
+}
+
+//===----------------------------------------------------------------------===//
+// Lowering
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+void initializeLLVM() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+}
+
+/// Collects the diagnostics of a context into a string.
+class DiagnosticCollector {
+public:
+  explicit DiagnosticCollector(MLIRContext *ctx)
+      : handler(ctx, [this](Diagnostic &diag) {
+          if (!text.empty())
+            text += "; ";
+          std::string loc;
+          llvm::raw_string_ostream os(loc);
+          diag.getLocation().print(os);
+          text += loc + ": " + diag.str();
+          return success();
+        }) {}
+  llvm::Error error(const Twine &what) const {
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        what + (text.empty() ? std::string() : ": " + text));
+  }
+
+private:
+  std::string text;
+  ScopedDiagnosticHandler handler;
+};
+
+std::unique_ptr<MLIRContext> createContext() {
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  auto ctx = std::make_unique<MLIRContext>(registry,
+                                           MLIRContext::Threading::DISABLED);
+  ctx->loadAllAvailableDialects();
+  return ctx;
+}
+
+/// Parses and lowers `source` to the LLVM dialect; keeps a copy of the
+/// parsed module in `sourceCopy` when given.
+llvm::Expected<OwningOpRef<ModuleOp>>
+lowerToLLVMDialect(MLIRContext *ctx, StringRef source,
+                   const CompileOptions &options,
+                   OwningOpRef<ModuleOp> *sourceCopy = nullptr) {
+  DiagnosticCollector diagnostics(ctx);
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, ctx);
+  if (!module)
+    return diagnostics.error("invalid MLIR");
+  if (failed(verify(*module)))
+    return diagnostics.error("invalid MLIR");
+  if (sourceCopy)
+    *sourceCopy = module->clone();
+  for (auto func : module->getOps<func::FuncOp>())
+    if (func.isPublic() && !func.isExternal())
+      func->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
+  std::string error;
+  FailureOr<CpuTarget> target = resolveCpuTarget(options.target, error);
+  if (failed(target))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), error);
+  PassManager pm(ctx);
+  buildCpuPipeline(pm, {*target, options.accuracy});
+  if (failed(pm.run(*module)))
+    return diagnostics.error("compilation failed");
+  return module;
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// CompiledModule
+//===----------------------------------------------------------------------===//
+
+CompiledModule::CompiledModule()
+    : source(nullptr, [](Operation *op) {
+        if (op)
+          op->erase();
+      }) {}
+
+CompiledModule::~CompiledModule() {
+  // The engine and the module refer to the context: release them first.
+  engine.reset();
+  source.reset();
+}
+
+llvm::Expected<std::unique_ptr<CompiledModule>>
+CompiledModule::compile(StringRef sourceText, const CompileOptions &options) {
+  initializeLLVM();
+  std::unique_ptr<CompiledModule> result(new CompiledModule());
+  result->context = createContext();
+  MLIRContext *ctx = result->context.get();
+  OwningOpRef<ModuleOp> copy;
+  llvm::Expected<OwningOpRef<ModuleOp>> lowered =
+      lowerToLLVMDialect(ctx, sourceText, options, &copy);
+  if (!lowered)
+    return lowered.takeError();
+  result->source.reset(copy.release().getOperation());
+
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    return builder.takeError();
+  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  auto tm = builder->createTargetMachine();
+  if (!tm)
+    return tm.takeError();
+  ExecutionEngineOptions engineOptions;
+  auto transformer = makeOptimizingTransformer(3, 0, tm->get());
+  engineOptions.transformer = transformer;
+  engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  engineOptions.enableGDBNotificationListener = false;
+  engineOptions.enablePerfNotificationListener = false;
+  DiagnosticCollector diagnostics(ctx);
+  auto engine =
+      ExecutionEngine::create(**lowered, engineOptions, std::move(*tm));
+  if (!engine)
+    return engine.takeError();
+  result->engine = std::move(*engine);
+  return result;
+}
+
+llvm::Expected<void *> CompiledModule::lookup(StringRef name) const {
+  return engine->lookup(name);
+}
+
+llvm::Error CompiledModule::invoke(StringRef entry,
+                                   MutableArrayRef<void *> args) const {
+  return engine->invokePacked(("_mlir_ciface_" + entry).str(), args);
+}
+
+ModuleOp CompiledModule::getSourceModule() const {
+  return cast<ModuleOp>(source.get());
+}
+
+//===----------------------------------------------------------------------===//
+// ElementwiseKernel
+//===----------------------------------------------------------------------===//
+
+llvm::Expected<ElementwiseKernel>
+ElementwiseKernel::compile(const ElementwiseSpec &spec,
+                           const CompileOptions &options) {
+  if (std::optional<std::string> message =
+          checkActivationParams(spec.kind, spec.params))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), *message);
+  auto module = CompiledModule::compile(
+      getElementwiseModuleSource(spec, "act_kernel"), options);
+  if (!module)
+    return module.takeError();
+  ElementwiseKernel kernel;
+  kernel.spec = spec;
+  kernel.module = std::move(*module);
+  auto entry = kernel.module->lookup("_mlir_ciface_act_kernel");
+  if (!entry)
+    return entry.takeError();
+  kernel.entry = *entry;
+  return kernel;
+}
+
+void ElementwiseKernel::run(const void *x, const void *dy, void *y, int64_t n,
+                            unsigned threads) const {
+  size_t size = getDTypeSize(spec.dtype);
+  auto call = [&](int64_t begin, int64_t count) {
+    auto at = [&](const void *base) {
+      char *p = const_cast<char *>(static_cast<const char *>(base)) +
+                begin * static_cast<int64_t>(size);
+      return MemRef1D{p, p, 0, count, 1};
+    };
+    MemRef1D xd = at(x), yd = at(y);
+    if (spec.gradient) {
+      MemRef1D dyd = at(dy);
+      reinterpret_cast<void (*)(MemRef1D *, MemRef1D *, MemRef1D *)>(entry)(
+          &xd, &dyd, &yd);
+    } else {
+      reinterpret_cast<void (*)(MemRef1D *, MemRef1D *)>(entry)(&xd, &yd);
+    }
+  };
+  // Threads pay off only once the array is well beyond one core's L2.
+  constexpr int64_t kMinPerThread = 1 << 16;
+  unsigned useful = static_cast<unsigned>(
+      std::max<int64_t>(1, std::min<int64_t>(threads, n / kMinPerThread)));
+  if (useful <= 1) {
+    call(0, n);
+    return;
+  }
+  // Chunks of whole cache lines.
+  int64_t chunk = (n + useful - 1) / useful;
+  chunk = (chunk + 63) / 64 * 64;
+  std::vector<std::thread> workers;
+  for (unsigned t = 1; t < useful; ++t) {
+    int64_t begin = t * chunk;
+    if (begin >= n)
+      break;
+    workers.emplace_back(call, begin, std::min(chunk, n - begin));
+  }
+  call(0, std::min(chunk, n));
+  for (std::thread &w : workers)
+    w.join();
+}
+
+//===----------------------------------------------------------------------===//
+// AOT
+//===----------------------------------------------------------------------===//
+
+llvm::Error mlir::act::emitObjectFile(StringRef source,
+                                      const CompileOptions &options,
+                                      StringRef objectPath) {
+  initializeLLVM();
+  std::unique_ptr<MLIRContext> ctx = createContext();
+  auto lowered = lowerToLLVMDialect(ctx.get(), source, options);
+  if (!lowered)
+    return lowered.takeError();
+  std::string error;
+  FailureOr<CpuTarget> target = resolveCpuTarget(options.target, error);
+  if (failed(target))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), error);
+
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(**lowered, llvmContext);
+  if (!llvmModule)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "translation to LLVM IR failed");
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  const llvm::Target *llvmTarget =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!llvmTarget)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), error);
+  llvm::TargetOptions targetOptions;
+  std::unique_ptr<llvm::TargetMachine> tm(llvmTarget->createTargetMachine(
+      triple, target->cpu, target->features, targetOptions,
+      llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+  llvmModule->setTargetTriple(triple);
+  llvmModule->setDataLayout(tm->createDataLayout());
+  if (llvm::Error err = makeOptimizingTransformer(3, 0, tm.get())(
+          llvmModule.get()))
+    return err;
+
+  std::error_code ec;
+  // ToolOutputFile removes the file unless keep() is reached.
+  llvm::ToolOutputFile out(objectPath, ec, llvm::sys::fs::OF_None);
+  if (ec)
+    return llvm::createStringError(ec, "cannot write " + objectPath + ": " +
+                                           ec.message());
+  llvm::legacy::PassManager codegen;
+  if (tm->addPassesToEmitFile(codegen, out.os(), nullptr,
+                              llvm::CodeGenFileType::ObjectFile))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "the target cannot emit object files");
+  codegen.run(*llvmModule);
+  out.os().flush();
+  if (out.os().has_error())
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "cannot write " + objectPath);
+  out.keep();
+  return llvm::Error::success();
+}

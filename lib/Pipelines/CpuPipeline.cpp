@@ -1,0 +1,142 @@
+//===- CpuPipeline.cpp - act-cpu-pipeline ---------------------*- C++ -*-===//
+//
+// act ops on tensors to the LLVM dialect for x86: expand, bufferize,
+// vectorize the elementwise loops, replace libm by act's vector math, lower.
+//
+//===----------------------------------------------------------------------===//
+
+#include "act/Pipelines/Pipelines.h"
+
+#include "act/Dialect/Act/Transforms/Passes.h"
+
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
+#include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MathToLibm/MathToLibm.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/TargetParser/Host.h"
+
+using namespace mlir;
+using namespace mlir::act;
+
+FailureOr<CpuTarget> mlir::act::resolveCpuTarget(StringRef name,
+                                                 std::string &error) {
+  if (name == "x86-64-v4")
+    return CpuTarget{"x86-64-v4", "", 16};
+  if (name == "x86-64-v3")
+    return CpuTarget{"x86-64-v3", "", 8};
+  if (name != "native") {
+    error = ("unknown target '" + name +
+             "' (expected native, x86-64-v3 or x86-64-v4)")
+                .str();
+    return failure();
+  }
+  llvm::StringMap<bool> hostFeatures = llvm::sys::getHostCPUFeatures();
+  std::string features;
+  for (const auto &feature : hostFeatures) {
+    if (!features.empty())
+      features += ",";
+    features += (feature.second ? "+" : "-") + feature.first().str();
+  }
+  int64_t width = hostFeatures.lookup("avx512f") ? 16
+                  : hostFeatures.lookup("avx2")  ? 8
+                                                 : 4;
+  return CpuTarget{llvm::sys::getHostCPUName().str(), features, width};
+}
+
+void mlir::act::buildCpuPipeline(OpPassManager &pm,
+                                 const CpuPipelineOptions &options) {
+  ActExpandOptions expand;
+  expand.accuracy = options.accuracy;
+  pm.addPass(createActExpand(expand));
+  pm.addPass(createCanonicalizerPass());
+
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createCanonicalizerPass());
+
+  ActVectorizeElementwiseOptions vectorize;
+  vectorize.vectorWidth = options.target.vectorWidth;
+  pm.addPass(createActVectorizeElementwise(vectorize));
+  pm.addPass(createConvertLinalgToLoopsPass());
+  ActLowerMathOptions math;
+  math.accuracy = options.accuracy;
+  pm.addPass(createActLowerMath(math));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  // Intrinsics first (fma, fabs, ...); libm only for what act's vector math
+  // does not cover (f64 erfc and the like), never inside f32 vector loops.
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  ActLLVMTargetOptions target;
+  target.cpu = options.target.cpu;
+  target.features = options.target.features;
+  pm.addPass(createActLLVMTarget(target));
+}
+
+namespace {
+/// The textual options of act-cpu-pipeline.
+struct CpuPipelineCLOptions : PassPipelineOptions<CpuPipelineCLOptions> {
+  Option<std::string> target{*this, "target",
+                             llvm::cl::desc("native, x86-64-v3 or x86-64-v4"),
+                             llvm::cl::init("native")};
+  Option<Accuracy> accuracy{
+      *this, "accuracy", llvm::cl::desc("precise or fast"),
+      llvm::cl::init(Accuracy::precise),
+      llvm::cl::values(
+          clEnumValN(Accuracy::precise, "precise", "within 4 ULP"),
+          clEnumValN(Accuracy::fast, "fast", "shorter polynomials"))};
+};
+} // namespace
+
+void mlir::act::registerActPipelines() {
+  registerPassPipeline(
+      "act-cpu-pipeline",
+      "act ops on tensors to vectorized LLVM dialect for x86",
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        std::unique_ptr<CpuPipelineCLOptions> cl =
+            CpuPipelineCLOptions::createFromString(text);
+        if (!cl)
+          return errorHandler("invalid act-cpu-pipeline options: " + text);
+        std::string error;
+        FailureOr<CpuTarget> target = resolveCpuTarget(cl->target, error);
+        if (failed(target))
+          return errorHandler(error);
+        buildCpuPipeline(pm, {*target, cl->accuracy});
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> handler) {
+        handler(CpuPipelineCLOptions());
+      });
+}
