@@ -9,6 +9,7 @@ and the plots in docs/bench/. See bench/README.md for the method.
 
 import argparse
 import datetime
+import importlib.util
 import json
 import math
 import os
@@ -34,9 +35,10 @@ PEER_TITLES = {"act": "act", "onednn": "oneDNN 2.6", "torch": "PyTorch 1.13",
 # oneDNN 2.6 has no hardsigmoid (added in 3.0).
 ONEDNN_MISSING = {"hard_sigmoid"}
 BYTES_PER_ELEMENT = 8  # f32 forward: 4 bytes read + 4 bytes written.
-# Thread t on CPU t for every OpenMP runtime (libgomp for oneDNN and PyTorch,
-# libomp if act-run uses it); the C++ peers get --pin. Without it, this VM's
-# kernel (sched_vcpu_pack) sometimes stacks both threads on one CPU.
+# Multi-threaded runs: thread t on CPU t for every OpenMP runtime (libgomp for
+# oneDNN and PyTorch, libomp if act-run uses it); the C++ peers get --pin.
+# Without it, this VM's kernel (sched_vcpu_pack) sometimes stacks both threads
+# on one CPU.
 PIN_ENV = {"OMP_PROC_BIND": "close", "OMP_PLACES": "cores"}
 
 
@@ -207,8 +209,11 @@ class TorchServer:
     def request(self, req):
         if self.proc is None or self.proc.poll() is not None:
             return None, "torch server not running"
-        self.proc.stdin.write(json.dumps(req) + "\n")
-        self.proc.stdin.flush()
+        try:
+            self.proc.stdin.write(json.dumps(req) + "\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            return None, "torch server exited"
         line = self.proc.stdout.readline()
         if not line:
             return None, "torch server exited (python3-torch missing?)"
@@ -235,6 +240,12 @@ def peer_env(pin, threads=None):
     return env
 
 
+def pin_for(args, threads):
+    """Pin multi-threaded runs only: a single thread left to the OS avoids a
+    CPU that something else is using; two threads pinned cannot stack."""
+    return args.pin and threads > 1
+
+
 def run_process(cmd, env, timeout):
     try:
         r = subprocess.run(cmd, capture_output=True, text=True, env=env,
@@ -251,18 +262,30 @@ def run_process(cmd, env, timeout):
 
 
 class Runner:
-    def __init__(self, args, binaries, act_run, torch_server, tmp_dir):
+    def __init__(self, args, binaries, act_run, tmp_dir):
         self.args = args
         self.bin = binaries
         self.act_run = act_run
-        self.torch = torch_server
         self.tmp = tmp_dir
+        self.has_torch = importlib.util.find_spec("torch") is not None
+        if not self.has_torch:
+            log("torch not importable (python3-torch): PyTorch column is n/a")
+        self.torch_servers = {}  # pinned -> TorchServer
+
+    def torch_server(self, pinned):
+        if pinned not in self.torch_servers:
+            self.torch_servers[pinned] = TorchServer(peer_env(pinned))
+        return self.torch_servers[pinned]
+
+    def close(self):
+        for server in self.torch_servers.values():
+            server.close()
 
     def available(self, peer, activation):
         if peer == "act":
             return self.act_run is not None
         if peer == "torch":
-            return self.torch is not None and self.torch.proc is not None
+            return self.has_torch
         if peer == "onednn" and activation in ONEDNN_MISSING:
             return False
         return peer in self.bin
@@ -276,26 +299,27 @@ class Runner:
                   "--repeat", str(repeat)]
         timing = ["--warmup", str(warmup), "--min-sample-ms",
                   str(a.min_sample_ms), "--max-seconds", str(a.max_seconds)]
+        pinned = pin_for(a, threads)
         if peer == "act":
             name, extra = activation, []
             if activation == "gelu_tanh":
                 name, extra = "gelu", ["--approximation", "tanh"]
             cmd = [self.act_run, "--activation", name, *extra, *common,
                    "--output", out, "--bench", *shlex.split(a.act_args)]
-            return run_process(cmd, peer_env(a.pin, threads), a.timeout)
+            return run_process(cmd, peer_env(pinned, threads), a.timeout)
         if peer == "torch":
-            return self.torch.request({
+            return self.torch_server(pinned).request({
                 "activation": activation, "threads": threads, "input": x_path,
                 "repeat": repeat, "warmup": warmup,
                 "min_sample_ms": a.min_sample_ms, "max_seconds": a.max_seconds,
                 "output": output})
-        binary = self.bin["copy" if peer == "copy" else peer]
+        binary = self.bin[peer]
         cmd = [binary, "--activation", activation, *common, *timing]
-        if a.pin:
+        if pinned:
             cmd.append("--pin")
         if output:
             cmd += ["--output", output]
-        return run_process(cmd, peer_env(a.pin, threads), a.timeout)
+        return run_process(cmd, peer_env(pinned, threads), a.timeout)
 
 
 def run_checks(runner, activations, x_path):
@@ -309,6 +333,8 @@ def run_checks(runner, activations, x_path):
                 entry["status"] = "n/a"
             else:
                 out = os.path.join(runner.tmp, f"check_{peer}_{activation}.npy")
+                if os.path.exists(out):
+                    os.remove(out)
                 rec, err = runner.run(peer, activation, len(x), 1, x_path,
                                       repeat=1, warmup=0, output=out)
                 if err or not os.path.exists(out):
@@ -556,7 +582,15 @@ def write_markdown(path, meta, summary, checks, targets, sizes, threads_list,
         "(F.gelu has no out=). ATen splits elementwise work across threads "
         "only above 32768 elements, so 16K runs on one thread either way.",
         "- C++ loop: one `for` loop per activation with <cmath> (std::erfc, "
-        "std::exp, std::tanh, std::log1p, std::expm1), -O3 -march=native.",
+        "std::exp, std::tanh, std::log1p, std::expm1), "
+        f"{meta['config']['cxxflags']}.",
+        "- Threads: " + ("runs with more than one thread are pinned, thread t "
+                         "on CPU t (OMP_PROC_BIND=close OMP_PLACES=cores; "
+                         "--pin for the C++ peers); 1-thread runs are not."
+                         if meta["config"]["pin"] else
+                         "not pinned (--no-pin)."),
+        "",
+        "Method, mapping of every activation and caveats: bench/README.md.",
         "",
     ]
     if checks:
@@ -675,8 +709,9 @@ def main():
                    help="skip the correctness check of every peer")
     p.add_argument("--no-plots", action="store_true")
     p.add_argument("--no-pin", dest="pin", action="store_false",
-                   help="leave thread placement to the OS (default: thread t "
-                   "on CPU t, OMP_PROC_BIND=close OMP_PLACES=cores)")
+                   help="leave thread placement to the OS (default for runs "
+                   "with more than one thread: thread t on CPU t, "
+                   "OMP_PROC_BIND=close OMP_PLACES=cores)")
     p.add_argument("--timeout", type=float, default=300.0,
                    help="seconds per peer process")
     p.add_argument("-v", "--verbose", action="store_true")
@@ -712,8 +747,7 @@ def main():
     act_run = a.act_run if os.access(a.act_run, os.X_OK) else None
     if act_run is None:
         log(f"{a.act_run} not found: the act column is reported missing")
-    torch_server = TorchServer(peer_env(a.pin))
-    runner = Runner(a, binaries, act_run, torch_server, tmp_dir)
+    runner = Runner(a, binaries, act_run, tmp_dir)
     try:
         checks = []
         if not a.no_check:
@@ -725,7 +759,7 @@ def main():
         torch_info = next((r for r in raw if r["peer"] == "torch"), {})
         onednn_info = next((r for r in raw if r["peer"] == "onednn"), {})
     finally:
-        torch_server.close()
+        runner.close()
 
     summary = summarize(raw)
     targets = evaluate_targets(summary, sizes, threads_list)
@@ -750,7 +784,7 @@ def main():
                    "repeat": a.repeat, "warmup": a.warmup,
                    "min_sample_ms": a.min_sample_ms,
                    "max_seconds": a.max_seconds, "act_args": a.act_args,
-                   "pin": a.pin,
+                   "pin": a.pin, "cxxflags": a.cxxflags,
                    "bytes_per_element": BYTES_PER_ELEMENT},
     }
     bench_dir = os.path.join(a.out_dir, "bench")

@@ -9,7 +9,7 @@ from lit.llvm.subst import ToolSubst
 
 config.name = "ACT"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir"]
+config.suffixes = [".mlir", ".test"]
 config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.act_obj_root, "test")
@@ -34,6 +34,8 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tools = [
     "act-opt",
     ToolSubst("mlir-runner", unresolved="fatal"),
+    ToolSubst("mlir-translate", unresolved="fatal"),
+    "act-run",
 ]
 llvm_config.add_tool_substitutions(
     tools, [config.act_tools_dir, config.llvm_tools_dir])

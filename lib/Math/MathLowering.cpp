@@ -164,30 +164,17 @@ Value buildLog1p(F32Math &m, Accuracy accuracy, Value x) {
   return m.select(m.lt(x, m.c(-1)), m.c(NAN), y);
 }
 
-/// The Mills-ratio polynomial of ActivationFormulas::normalTail, reused:
-/// erfc(a) = exp(-a^2) * 2 Psi(sqrt 2 a), Psi in t = 1/(1 + sqrt(2)/4 a).
-constexpr double kPsiPrecise[] = {
-    0.01126696213123434,  -0.03126849408763477, -0.03052494835675901,
-    0.15218557040974773,  -0.10632226732209371, 0.1629661973242341,
-    0.03902463685104947,  0.10498907808948574,  0.09776231168756189,
-    0.09992923524463025,  -8.280006641336351e-06};
-constexpr double kPsiFast[] = {
-    -0.09219123530366213, 0.3477165974794436,   -0.28534528204805304,
-    0.30703914892724077,  0.005221910265683237, 0.12031238372507501,
-    0.09710507474600079,  0.00014158590050795163};
-
-/// erfc(|x|), with |x| clamped to 10 where erfc is already below 2^-140.
+/// erfc(|x|) = exp(-x^2) 2 Psi(sqrt(2) |x|), with Psi the Mills ratio of
+/// ActivationFormulas and |x| clamped to 10, where erfc is below 2^-140.
 Value buildErfcOfAbs(F32Math &m, Accuracy accuracy, Value x) {
   Value a = m.min(m.abs(x), m.c(10));
   Value s = m.mul(a, a);
   Value gauss = buildExp(m, accuracy, m.neg(s));
   if (accuracy == Accuracy::precise)
-    gauss = m.mul(gauss, m.sub(m.c(1), m.fma(a, a, m.neg(s))));
-  Value t = m.div(m.c(1), m.fma(a, m.c(0.35355339059327376220), m.c(1)));
-  ArrayRef<double> coefficients = accuracy == Accuracy::precise
-                                      ? ArrayRef<double>(kPsiPrecise)
-                                      : ArrayRef<double>(kPsiFast);
-  return m.mul(m.mul(gauss, m.c(2)), m.poly(t, coefficients));
+    gauss = m.fma(gauss, m.neg(m.fma(a, a, m.neg(s))), gauss);
+  Value ratio = ActivationFormulas<ArithMath>::millsRatio(
+      m, accuracy, m.mul(a, m.c(1.41421356237309504880)));
+  return m.mul(m.add(gauss, gauss), ratio);
 }
 
 Value buildErfc(F32Math &m, Accuracy accuracy, Value x) {

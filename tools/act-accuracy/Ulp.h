@@ -23,6 +23,8 @@
 #ifndef ACT_TOOLS_ACT_ACCURACY_ULP_H
 #define ACT_TOOLS_ACT_ACCURACY_ULP_H
 
+#include <algorithm>
+#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -48,15 +50,50 @@ inline constexpr FloatFormat kF16 = {11, -14, 15, 0.0L};
 /// Absolute error up to which a derivative passes for x in [-3, 0].
 inline constexpr long double kDerivativeAbsTolerance = 0x1p-24L;
 
-/// The spacing of `format` at |r| (finite r).
-inline long double ulpOf(long double r, const FloatFormat &format) {
-  int exponent = format.minExponent;
-  if (r != 0) {
-    int e = ilogbl(r);
-    if (e > exponent)
-      exponent = e;
+namespace detail {
+/// Whether long double is the x87 80-bit format, whose exponent and
+/// significand can be read and written directly.
+inline constexpr bool kX87LongDouble =
+    std::numeric_limits<long double>::digits == 64 &&
+    std::numeric_limits<long double>::max_exponent == 16384;
+
+/// The unbiased exponent of finite r (its binade), or INT_MIN for 0. Long
+/// double subnormals come out below every format's minExponent, which is
+/// all that matters here.
+inline int binade(long double r) {
+  if constexpr (kX87LongDouble) {
+    uint16_t signExponent;
+    std::memcpy(&signExponent, reinterpret_cast<const char *>(&r) + 8,
+                sizeof(signExponent));
+    int field = signExponent & 0x7fff;
+    return field == 0 ? (r == 0 ? INT_MIN : -16383) : field - 16383;
+  } else {
+    return r == 0 ? INT_MIN : ilogbl(r);
   }
-  return ldexpl(1.0L, exponent - (format.precision - 1));
+}
+
+/// 2^k for k in long double's normal range.
+inline long double exp2i(int k) {
+  if constexpr (kX87LongDouble) {
+    long double result = 0;
+    uint64_t significand = uint64_t(1) << 63;
+    uint16_t signExponent = static_cast<uint16_t>(k + 16383);
+    std::memcpy(&result, &significand, sizeof(significand));
+    std::memcpy(reinterpret_cast<char *>(&result) + 8, &signExponent,
+                sizeof(signExponent));
+    return result;
+  } else {
+    return ldexpl(1.0L, k);
+  }
+}
+} // namespace detail
+
+/// The spacing of `format` at |r| (finite r). libm's ilogbl and ldexpl cost
+/// as much as the reference itself in an exhaustive sweep, hence the bit
+/// manipulation.
+inline long double ulpOf(long double r, const FloatFormat &format) {
+  int exponent = std::max(detail::binade(r), format.minExponent);
+  return detail::exp2i(exponent - (format.precision - 1));
 }
 
 /// ULP error of the result `y` (a value of `format`, widened) against `r`.
@@ -72,7 +109,7 @@ inline double ulpError(long double y, long double r,
   if (y == 0 && fabsl(r) < format.flushBelow)
     return 0.0;
   if (std::isinf(y))
-    y = copysignl(ldexpl(1.0L, format.maxExponent + 1), y);
+    y = copysignl(detail::exp2i(format.maxExponent + 1), y);
   return static_cast<double>(fabsl(y - r) / ulpOf(r, format));
 }
 
