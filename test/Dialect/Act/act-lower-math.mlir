@@ -12,6 +12,7 @@
 // FAST-LABEL: func @exp
 // FAST-COUNT-8: math.fma
 // FAST-NOT: math.fma
+// FAST: return
 func.func @exp(%x: vector<16xf32>) -> vector<16xf32> {
   %y = math.exp %x : vector<16xf32>
   return %y : vector<16xf32>
