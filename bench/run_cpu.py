@@ -378,10 +378,21 @@ def measure_all(runner, sizes, threads_list, activations, inputs):
                     errors.append({**meta, "error": err})
                     log(f"{peer} {activation} n={n} t={t}: {err}")
                     continue
-                raw.append({**meta, **rec})
+                bad = ("no positive seconds_median"
+                       if not rec.get("seconds_median", 0) > 0 else
+                       f"reported elements {rec.get('elements')} != {n}"
+                       if rec.get("elements", n) != n else None)
+                if bad:
+                    errors.append({**meta, "error": bad})
+                    log(f"{peer} {activation} n={n} t={t}: {bad}")
+                    continue
+                # The harness's own keys win; a peer that reports another
+                # thread count (or none: act-run) keeps it as reported_threads.
+                record = {**rec, **meta, "reported_threads": rec.get("threads")}
+                raw.append(record)
                 if a.verbose:
                     log(f"[{done}/{total}] {peer:6} {activation:12} n={n} t={t}"
-                        f" {rec['gelem_per_s']:.3f} Gelem/s")
+                        f" {n / rec['seconds_median'] * 1e-9:.3f} Gelem/s")
             log(f"round {rnd + 1}/{a.rounds} n={n} threads={t} done "
                 f"({done}/{total} jobs)")
     return raw, errors

@@ -318,22 +318,29 @@ private:
   }
 
   /// The standard normal density and tail at a = |x| >= 0: exp(-a^2/2) and
-  /// Phi(-a) = exp(-a^2/2) Psi(a). a^2/2 is split into hi + lo so that exp
-  /// sees it exactly.
+  /// Phi(-a) = exp(-a^2/2) Psi(a). a^2/2 = sh + sl exactly, and exp(-a^2/2)
+  /// = gauss (1 - sl).
   struct NormalTail {
-    V gauss; ///< exp(-a^2/2)
-    V tail;  ///< Phi(-a)
+    V gauss; ///< exp(-sh)
+    V sl;    ///< the low part of a^2/2 (0 in fast mode)
+    V ratio; ///< Psi(a)
   };
   static NormalTail normalTail(M &m, Accuracy accuracy, V a) {
     // Beyond 16 the tail is below 2^-190; clamping keeps a^2 finite.
     a = m.min(a, m.c(16));
     V halfA = m.mul(a, m.c(0.5));
     V sh = m.mul(halfA, a);
-    V gauss = m.exp(m.neg(sh));
-    V scaled = gauss;
-    if (accuracy == Accuracy::precise)
-      scaled = m.fma(gauss, m.neg(m.fma(halfA, a, m.neg(sh))), gauss);
-    return {gauss, m.mul(scaled, millsRatio(m, accuracy, a))};
+    V sl = accuracy == Accuracy::precise ? m.fma(halfA, a, m.neg(sh)) : m.c(0);
+    return {m.exp(m.neg(sh)), sl, millsRatio(m, accuracy, a)};
+  }
+
+  /// x Phi(-|x|) = x gauss (1 - sl) Psi with one rounding at the end: x
+  /// gauss is carried as hi + lo.
+  static V xTimesTail(M &m, V x, const NormalTail &n) {
+    V ph = m.mul(x, n.gauss);
+    V pl = m.fma(x, n.gauss, m.neg(ph));
+    V lo = m.fma(m.neg(ph), n.sl, pl);
+    return m.fma(ph, n.ratio, m.mul(lo, n.ratio));
   }
 
 public:
@@ -405,7 +412,7 @@ private:
     case GeluApproximation::none: {
       // x Phi(x): x Phi(-|x|) below zero, x - x Phi(-|x|) above.
       NormalTail n = normalTail(m, p.accuracy, m.abs(x));
-      V below = m.mul(x, n.tail);
+      V below = xTimesTail(m, x, n);
       V y = m.select(m.lt(x, m.c(0)), below, m.sub(x, below));
       return limits(m, x, y, m.c(0), x);
     }
@@ -426,8 +433,10 @@ private:
     case GeluApproximation::none: {
       // Phi(x) + x phi(x), with Phi(x) = 1 - Phi(-x) above zero.
       NormalTail n = normalTail(m, p.accuracy, m.abs(x));
-      V cdf = m.select(m.lt(x, m.c(0)), n.tail, m.sub(m.c(1), n.tail));
-      V y = m.fma(m.mul(x, m.c(kInvSqrtTwoPi)), n.gauss, cdf);
+      V gauss = m.fma(n.gauss, m.neg(n.sl), n.gauss);
+      V tail = m.mul(gauss, n.ratio);
+      V cdf = m.select(m.lt(x, m.c(0)), tail, m.sub(m.c(1), tail));
+      V y = m.fma(m.mul(x, m.c(kInvSqrtTwoPi)), gauss, cdf);
       return limits(m, x, y, m.c(0), m.c(1));
     }
     case GeluApproximation::tanh: {
