@@ -122,7 +122,11 @@ public:
             text += "; ";
           std::string loc;
           llvm::raw_string_ostream os(loc);
-          diag.getLocation().print(os);
+          if (auto file = dyn_cast<FileLineColLoc>(diag.getLocation()))
+            os << file.getFilename().getValue() << ":" << file.getLine() << ":"
+               << file.getColumn();
+          else
+            diag.getLocation().print(os);
           text += loc + ": " + diag.str();
           return success();
         }) {}
@@ -153,7 +157,8 @@ lowerToLLVMDialect(MLIRContext *ctx, StringRef source,
                    const CompileOptions &options,
                    OwningOpRef<ModuleOp> *sourceCopy = nullptr) {
   DiagnosticCollector diagnostics(ctx);
-  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, ctx);
+  OwningOpRef<ModuleOp> module =
+      parseSourceString<ModuleOp>(source, ctx, options.sourceName);
   if (!module)
     return diagnostics.error("invalid MLIR");
   if (failed(verify(*module)))

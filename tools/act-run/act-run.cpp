@@ -484,8 +484,10 @@ int runModule(const Options &o) {
   auto buffer = llvm::MemoryBuffer::getFile(o.mlirFile);
   if (!buffer)
     die("cannot read '" + o.mlirFile + "': " + buffer.getError().message());
-  std::unique_ptr<CompiledModule> module = dieOnError(
-      CompiledModule::compile((*buffer)->getBuffer(), o.compile));
+  CompileOptions compile = o.compile;
+  compile.sourceName = o.mlirFile;
+  std::unique_ptr<CompiledModule> module =
+      dieOnError(CompiledModule::compile((*buffer)->getBuffer(), compile));
   auto func = module->getSourceModule().lookupSymbol<func::FuncOp>(o.entry);
   if (!func || func.isExternal())
     die("no function '" + o.entry + "' in '" + o.mlirFile + "'");

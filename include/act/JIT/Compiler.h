@@ -49,6 +49,8 @@ std::string getElementwiseModuleSource(const ElementwiseSpec &spec,
 struct CompileOptions {
   std::string target = "native";
   Accuracy accuracy = Accuracy::precise;
+  /// The name diagnostics give the source (a file name).
+  std::string sourceName = "<source>";
 };
 
 /// A 1-D strided memref descriptor, as MLIR's C interface passes it.
