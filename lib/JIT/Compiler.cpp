@@ -30,9 +30,14 @@
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
 
+#include <algorithm>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include <pthread.h>
+#include <sched.h>
 
 using namespace mlir;
 using namespace mlir::act;
@@ -61,8 +66,10 @@ size_t mlir::act::getDTypeSize(DType dtype) {
   return dtype == DType::f32 ? 4 : 2;
 }
 
-std::string mlir::act::getElementwiseModuleSource(const ElementwiseSpec &spec,
-                                                  StringRef name) {
+/// One kernel function; `streaming` marks it for non-temporal stores.
+static void printElementwiseFunction(llvm::raw_ostream &os,
+                                     const ElementwiseSpec &spec,
+                                     StringRef name, bool streaming) {
   std::string memref = ("memref<?x" + getDTypeName(spec.dtype) + ">").str();
   std::string tensor = ("tensor<?x" + getDTypeName(spec.dtype) + ">").str();
   std::string params;
@@ -76,12 +83,13 @@ std::string mlir::act::getElementwiseModuleSource(const ElementwiseSpec &spec,
     params += (" " + p.name + " = " + value).str();
   }
   std::string op = ("act." + stringifyActivationKind(spec.kind)).str();
-  std::string s;
-  llvm::raw_string_ostream os(s);
   os << "func.func @" << name << "(%x: " << memref;
   if (spec.gradient)
     os << ", %dy: " << memref;
-  os << ", %y: " << memref << ") {\n";
+  os << ", %y: " << memref << ")";
+  if (streaming)
+    os << " attributes {act.nontemporal_stores}";
+  os << " {\n";
   os << "  %tx = bufferization.to_tensor %x restrict : " << memref << " to "
      << tensor << "\n";
   if (spec.gradient) {
@@ -96,6 +104,17 @@ std::string mlir::act::getElementwiseModuleSource(const ElementwiseSpec &spec,
         "%y : ("
      << tensor << ", " << memref << ") -> ()\n";
   os << "  return\n}\n";
+}
+
+std::string mlir::act::getElementwiseModuleSource(const ElementwiseSpec &spec,
+                                                  StringRef name,
+                                                  bool withStreaming) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  printElementwiseFunction(os, spec, name, /*streaming=*/false);
+  if (withStreaming)
+    printElementwiseFunction(os, spec, (name + "_nt").str(),
+                             /*streaming=*/true);
   return s;
 }
 
@@ -256,7 +275,8 @@ ElementwiseKernel::compile(const ElementwiseSpec &spec,
           checkActivationParams(spec.kind, spec.params))
     return llvm::createStringError(llvm::inconvertibleErrorCode(), *message);
   auto module = CompiledModule::compile(
-      getElementwiseModuleSource(spec, "act_kernel"), options);
+      getElementwiseModuleSource(spec, "act_kernel", /*withStreaming=*/true),
+      options);
   if (!module)
     return module.takeError();
   ElementwiseKernel kernel;
@@ -265,13 +285,114 @@ ElementwiseKernel::compile(const ElementwiseSpec &spec,
   auto entry = kernel.module->lookup("_mlir_ciface_act_kernel");
   if (!entry)
     return entry.takeError();
+  auto streamingEntry = kernel.module->lookup("_mlir_ciface_act_kernel_nt");
+  if (!streamingEntry)
+    return streamingEntry.takeError();
   kernel.entry = *entry;
+  kernel.streamingEntry = *streamingEntry;
   return kernel;
 }
+
+namespace {
+/// Worker threads pinned one per allowed CPU (the caller's CPU excluded where
+/// possible), so that a VM that packs unpinned threads onto one CPU does not
+/// serialize them. Created on first use; runs one batch at a time.
+class ThreadPool {
+public:
+  static ThreadPool &get() {
+    static ThreadPool pool;
+    return pool;
+  }
+
+  unsigned size() const { return workers.size() + 1; }
+
+  /// Runs task(0..n-1), task(0) on the calling thread.
+  void run(unsigned n, llvm::function_ref<void(unsigned)> task) {
+    std::lock_guard<std::mutex> batchLock(batch);
+    n = std::min<unsigned>(n, size());
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      current = task;
+      pending = n - 1;
+      active = n - 1;
+      ++generation;
+    }
+    wake.notify_all();
+    task(0);
+    std::unique_lock<std::mutex> lock(mutex);
+    done.wait(lock, [&] { return pending == 0; });
+  }
+
+private:
+  ThreadPool() {
+    std::vector<int> cpus;
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof(allowed), &allowed) == 0)
+      for (int c = 0; c < CPU_SETSIZE; ++c)
+        if (CPU_ISSET(c, &allowed))
+          cpus.push_back(c);
+    int self = sched_getcpu();
+    // Workers take the CPUs other than the caller's first.
+    std::stable_partition(cpus.begin(), cpus.end(),
+                          [&](int c) { return c != self; });
+    unsigned count = cpus.empty() ? 0 : cpus.size() - 1;
+    for (unsigned w = 0; w < count; ++w)
+      workers.emplace_back([this, w, cpu = cpus[w]] { loop(w + 1, cpu); });
+  }
+
+  ~ThreadPool() {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      stopping = true;
+    }
+    wake.notify_all();
+    for (std::thread &w : workers)
+      w.join();
+  }
+
+  void loop(unsigned id, int cpu) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+    uint64_t seen = 0;
+    while (true) {
+      llvm::function_ref<void(unsigned)> task;
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        wake.wait(lock, [&] {
+          return stopping || (generation != seen && id <= active);
+        });
+        if (stopping)
+          return;
+        seen = generation;
+        task = current;
+      }
+      task(id);
+      std::lock_guard<std::mutex> lock(mutex);
+      if (--pending == 0)
+        done.notify_one();
+    }
+  }
+
+  std::vector<std::thread> workers;
+  std::mutex batch, mutex;
+  std::condition_variable wake, done;
+  llvm::function_ref<void(unsigned)> current;
+  unsigned pending = 0, active = 0;
+  uint64_t generation = 0;
+  bool stopping = false;
+};
+} // namespace
 
 void ElementwiseKernel::run(const void *x, const void *dy, void *y, int64_t n,
                             unsigned threads) const {
   size_t size = getDTypeSize(spec.dtype);
+  // Arrays far beyond the L2 caches are streamed: non-temporal stores save
+  // the read for ownership of the output.
+  constexpr int64_t kStreamingBytes = 8 << 20;
+  bool streaming = static_cast<int64_t>(n * size) >= kStreamingBytes;
+  void *fn = streaming ? streamingEntry : entry;
   auto call = [&](int64_t begin, int64_t count) {
     auto at = [&](const void *base) {
       char *p = const_cast<char *>(static_cast<const char *>(base)) +
@@ -281,16 +402,20 @@ void ElementwiseKernel::run(const void *x, const void *dy, void *y, int64_t n,
     MemRef1D xd = at(x), yd = at(y);
     if (spec.gradient) {
       MemRef1D dyd = at(dy);
-      reinterpret_cast<void (*)(MemRef1D *, MemRef1D *, MemRef1D *)>(entry)(
+      reinterpret_cast<void (*)(MemRef1D *, MemRef1D *, MemRef1D *)>(fn)(
           &xd, &dyd, &yd);
     } else {
-      reinterpret_cast<void (*)(MemRef1D *, MemRef1D *)>(entry)(&xd, &yd);
+      reinterpret_cast<void (*)(MemRef1D *, MemRef1D *)>(fn)(&xd, &yd);
     }
+    if (streaming)
+      __builtin_ia32_sfence();
   };
   // Threads pay off only once the array is well beyond one core's L2.
   constexpr int64_t kMinPerThread = 1 << 16;
   unsigned useful = static_cast<unsigned>(
       std::max<int64_t>(1, std::min<int64_t>(threads, n / kMinPerThread)));
+  if (useful > 1)
+    useful = std::min(useful, ThreadPool::get().size());
   if (useful <= 1) {
     call(0, n);
     return;
@@ -298,16 +423,11 @@ void ElementwiseKernel::run(const void *x, const void *dy, void *y, int64_t n,
   // Chunks of whole cache lines.
   int64_t chunk = (n + useful - 1) / useful;
   chunk = (chunk + 63) / 64 * 64;
-  std::vector<std::thread> workers;
-  for (unsigned t = 1; t < useful; ++t) {
+  ThreadPool::get().run(useful, [&](unsigned t) {
     int64_t begin = t * chunk;
-    if (begin >= n)
-      break;
-    workers.emplace_back(call, begin, std::min(chunk, n - begin));
-  }
-  call(0, std::min(chunk, n));
-  for (std::thread &w : workers)
-    w.join();
+    if (begin < n)
+      call(begin, std::min(chunk, n - begin));
+  });
 }
 
 //===----------------------------------------------------------------------===//

@@ -142,10 +142,9 @@ std::vector<uint32_t> buildSampledInputs() {
 
   // Zeros, infinities, NaNs (quiet, signalling, with payloads), FLT_MIN,
   // FLT_MAX, the smallest and largest subnormals, all with both signs.
-  for (uint32_t b :
-       {0x00000000u, 0x7f800000u, 0x7fc00000u, 0x7f800001u, 0x7fa00000u,
-        0x7fc00001u, 0x7fffffffu, 0x00800000u, 0x7f7fffffu, 0x00000001u,
-        0x007fffffu, 0x3f800000u})
+  for (uint32_t b : {0x00000000u, 0x7f800000u, 0x7fc00000u, 0x7f800001u,
+                     0x7fa00000u, 0x7fc00001u, 0x7fffffffu, 0x00800000u,
+                     0x7f7fffffu, 0x00000001u, 0x007fffffu, 0x3f800000u})
     for (uint32_t sign : {0u, 0x80000000u})
       bits.push_back(b | sign);
 
@@ -163,8 +162,8 @@ std::vector<uint32_t> buildSampledInputs() {
   // Dense, evenly spaced in value.
   constexpr int kDense = 1 << 20;
   for (int i = 0; i <= kDense; ++i)
-    addFloat(static_cast<float>(kHistogramLo + (kHistogramHi - kHistogramLo) *
-                                                   i / kDense));
+    addFloat(static_cast<float>(kHistogramLo +
+                                (kHistogramHi - kHistogramLo) * i / kDense));
 
   // Every binade from the subnormals up to 20, both signs.
   for (uint32_t b = 0; b <= floatToBits(20.0f); b += 4096) {
@@ -243,8 +242,8 @@ Result act::accuracy::sweep(const Kernel &kernel, SweepKind kind,
 
   const std::vector<uint32_t> *sample =
       kind == SweepKind::Sampled ? &sampledInputs() : nullptr;
-  int64_t total = sample ? static_cast<int64_t>(sample->size())
-                         : (int64_t(1) << 32);
+  int64_t total =
+      sample ? static_cast<int64_t>(sample->size()) : (int64_t(1) << 32);
   int64_t numChunks = (total + kChunkSize - 1) / kChunkSize;
   std::atomic<int64_t> nextChunk{0};
   const std::vector<float> ones(kChunkSize, 1.0f);
@@ -300,8 +299,8 @@ Result act::accuracy::sweep(const Kernel &kernel, SweepKind kind,
   for (uint32_t bits : acc.violationBits)
     result.violationSamples.push_back(bitsToFloat(bits));
   result.buckets = acc.buckets;
-  result.seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   return result;
 }

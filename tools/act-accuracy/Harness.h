@@ -49,7 +49,7 @@ struct Kernel {
   ActivationParams params = {};
   /// The documented ULP bound of this kernel, or 0 for the mode's default
   /// (kPreciseBoundUlp for precise; fast kernels without one are measured, and
-/// checked only for special values).
+  /// checked only for special values).
   double boundUlp = 0;
 };
 

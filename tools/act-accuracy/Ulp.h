@@ -34,9 +34,9 @@ namespace act::accuracy {
 
 /// A binary floating-point result type, described by what ulp() needs.
 struct FloatFormat {
-  int precision;         // significand bits, the implicit one included
-  int minExponent;       // exponent of the smallest normal number
-  int maxExponent;       // exponent of the largest finite number
+  int precision;          // significand bits, the implicit one included
+  int minExponent;        // exponent of the smallest normal number
+  int maxExponent;        // exponent of the largest finite number
   long double flushBelow; // |r| below this may come back as +-0
 };
 

@@ -21,8 +21,8 @@
 
 #include <cerrno>
 #include <cmath>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <string>
@@ -144,8 +144,8 @@ bool parseOptions(int argc, char **argv, Options &options) {
       for (StringRef function : names) {
         if (!lookupReference(function))
           return bad("unknown function '" + function +
-                     "' in --functions (known: " +
-                     join(referenceNames(), ",") + ")");
+                     "' in --functions (known: " + join(referenceNames(), ",") +
+                     ")");
         options.functions.push_back(function.str());
       }
     } else if (name == "mode") {
@@ -229,8 +229,7 @@ void printResult(raw_ostream &os, const Result &r) {
   os << llvm::format("%-18s %-7s max %9s ulp at x = %-15s y = %-15s "
                      "ref = %-19s violations %llu/%llu  bound %s  %.1f s",
                      r.name.c_str(), r.mode.c_str(),
-                     formatUlp(r.maxUlp).c_str(),
-                     formatFloat(r.worstX).c_str(),
+                     formatUlp(r.maxUlp).c_str(), formatFloat(r.worstX).c_str(),
                      formatFloat(r.worstY).c_str(),
                      formatRef(r.worstRef).c_str(),
                      static_cast<unsigned long long>(r.violations),
@@ -283,9 +282,8 @@ void writeCsv(raw_ostream &os, ArrayRef<Result> results) {
       auto [lo, hi] = bucketRange(i);
       os << r.name << "," << r.mode << "," << kindName(r.kind) << "," << i
          << "," << formatString("%g", lo) << "," << formatString("%g", hi)
-         << "," << b.count << ","
-         << formatUlp(b.maxUlp) << "," << formatUlp(b.maxUlpRaw) << ","
-         << b.violations << "\n";
+         << "," << b.count << "," << formatUlp(b.maxUlp) << ","
+         << formatUlp(b.maxUlpRaw) << "," << b.violations << "\n";
     }
   }
 }

@@ -388,16 +388,21 @@ int runActivation(const Options &o) {
   std::vector<char> yData(xData.size());
   kernel.run(xData.data(), dyData.data(), yData.data(), n, o.threads);
   if (o.bench) {
-    for (int i = 0; i < 3; ++i)
-      kernel.run(xData.data(), dyData.data(), yData.data(), n, o.threads);
+    // Warm up, then size each sample to at least a millisecond of
+    // back-to-back calls so that short kernels are timed reliably.
+    using Clock = std::chrono::steady_clock;
+    auto time = [&](int calls) {
+      auto start = Clock::now();
+      for (int c = 0; c < calls; ++c)
+        kernel.run(xData.data(), dyData.data(), yData.data(), n, o.threads);
+      return std::chrono::duration<double>(Clock::now() - start).count();
+    };
+    time(3);
+    double once = std::max(time(1), 1e-9);
+    int calls = static_cast<int>(std::clamp(1e-3 / once, 1.0, 1e6));
     std::vector<double> seconds;
-    for (int i = 0; i < o.repeat; ++i) {
-      auto start = std::chrono::steady_clock::now();
-      kernel.run(xData.data(), dyData.data(), yData.data(), n, o.threads);
-      seconds.push_back(std::chrono::duration<double>(
-                            std::chrono::steady_clock::now() - start)
-                            .count());
-    }
+    for (int i = 0; i < o.repeat; ++i)
+      seconds.push_back(time(calls) / calls);
     printBench(getKernelName(spec), n, o.threads, o.dtype,
                o.compile.accuracy,
                getDTypeSize(o.dtype) * (expectedInputs + 1), seconds);

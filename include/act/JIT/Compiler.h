@@ -41,10 +41,13 @@ struct ElementwiseSpec {
   DType dtype = DType::f32;
 };
 
-/// The MLIR of `spec`: `func.func @<name>(%x, [%dy,] %y)` on 1-D memrefs;
-/// once compiled, its C entry point is `_mlir_ciface_<name>`.
+/// The MLIR of `spec`: `func.func @<name>(%x, [%dy,] %y)` on 1-D memrefs
+/// and, with `withStreaming`, `@<name>_nt`, the same with non-temporal
+/// stores for arrays far larger than the caches; once compiled, the C entry
+/// points are `_mlir_ciface_<name>[_nt]`.
 std::string getElementwiseModuleSource(const ElementwiseSpec &spec,
-                                       StringRef name);
+                                       StringRef name,
+                                       bool withStreaming = false);
 
 struct CompileOptions {
   std::string target = "native";
@@ -105,6 +108,7 @@ private:
   ElementwiseSpec spec;
   std::shared_ptr<CompiledModule> module;
   void *entry = nullptr;
+  void *streamingEntry = nullptr;
 };
 
 /// Lowers `source` with act-cpu-pipeline and writes an object file for

@@ -135,3 +135,27 @@ func.func @no_vectorize(%x: memref<?xf32>, %s: memref<f32>, %t: tensor<?xf32>,
   }
   return %r : tensor<?xf32>
 }
+
+// -----
+
+#id1 = affine_map<(d0) -> (d0)>
+
+// Kernels for arrays far beyond the caches: a masked iteration up to the
+// first 64-byte aligned output element, then aligned streaming stores.
+// CHECK-LABEL: func @streaming
+// CHECK-SAME: (%[[X:.*]]: memref<?xf32>, %[[Y:.*]]: memref<?xf32>)
+// CHECK: %[[ADDR:.*]] = memref.extract_aligned_pointer_as_index %[[Y]]
+// CHECK: arith.remui %[[ADDR]], %c64
+// CHECK: vector.maskedstore
+// CHECK: scf.for
+// CHECK:   vector.store %{{.*}}, %[[Y]][%{{.*}}] {alignment = 64 : i64, nontemporal = true}
+// CHECK: vector.maskedstore
+func.func @streaming(%x: memref<?xf32>, %y: memref<?xf32>) attributes {act.nontemporal_stores} {
+  linalg.generic {indexing_maps = [#id1, #id1], iterator_types = ["parallel"]}
+      ins(%x : memref<?xf32>) outs(%y : memref<?xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %e = math.exp %a : f32
+    linalg.yield %e : f32
+  }
+  return
+}

@@ -14,6 +14,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -93,8 +94,10 @@ const char *getUnsupportedReason(linalg::GenericOp op) {
 /// Emits the vectorized loop nest of one generic.
 class GenericVectorizer {
 public:
-  GenericVectorizer(linalg::GenericOp op, int64_t width, RewriterBase &rewriter)
-      : op(op), width(width), b(rewriter), loc(op.getLoc()) {}
+  GenericVectorizer(linalg::GenericOp op, int64_t width, bool nontemporal,
+                    RewriterBase &rewriter)
+      : op(op), width(width), nontemporal(nontemporal), b(rewriter),
+        loc(op.getLoc()) {}
 
   void emit() {
     int64_t rank = op.getNumLoops();
@@ -123,24 +126,57 @@ private:
     ivs.pop_back();
   }
 
+  /// One masked iteration over [begin, begin + count) when count > 0.
+  void emitMasked(ArrayRef<Value> outer, Value begin, Value count) {
+    Value nonEmpty = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                           count, index(0));
+    auto guard = scf::IfOp::create(b, loc, nonEmpty, /*withElse=*/false);
+    OpBuilder::InsertionGuard insertion(b);
+    b.setInsertionPointToStart(guard.thenBlock());
+    Value mask = vector::CreateMaskOp::create(
+        b, loc, VectorType::get({width}, b.getI1Type()), ValueRange{count});
+    emitBody(outer, begin, mask);
+  }
+
   void emitInnermost(Value size, ArrayRef<Value> outer) {
     Value vw = index(width);
-    Value rem = arith::RemUIOp::create(b, loc, size, vw);
+    Value begin = index(0);
+    storeAlignment = 0;
+    if (nontemporal && outer.empty() && op.getNumDpsInits() == 1) {
+      // Streaming stores need whole aligned vectors: peel up to the first
+      // aligned element of the output with one masked iteration.
+      Value out = op.getDpsInitOperand(0)->get();
+      int64_t elementBytes =
+          cast<MemRefType>(out.getType()).getElementTypeBitWidth() / 8;
+      int64_t vectorBytes = width * elementBytes;
+      Value address =
+          memref::ExtractAlignedPointerAsIndexOp::create(b, loc, out);
+      Value misaligned = arith::RemUIOp::create(b, loc, address,
+                                                index(vectorBytes));
+      Value peelBytes = arith::RemUIOp::create(
+          b, loc, arith::SubIOp::create(b, loc, index(vectorBytes), misaligned),
+          index(vectorBytes));
+      Value peel = arith::DivUIOp::create(b, loc, peelBytes,
+                                          index(elementBytes));
+      peel = arith::MinUIOp::create(b, loc, peel, size);
+      emitMasked(outer, index(0), peel);
+      begin = peel;
+      storeAlignment = vectorBytes;
+    }
+    Value remaining = storeAlignment
+                          ? arith::SubIOp::create(b, loc, size, begin)
+                          : size;
+    Value rem = arith::RemUIOp::create(b, loc, remaining, vw);
     Value mainEnd = arith::SubIOp::create(b, loc, size, rem);
-    auto loop = scf::ForOp::create(b, loc, index(0), mainEnd, vw);
+    auto loop = scf::ForOp::create(b, loc, begin, mainEnd, vw);
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
+      streaming = storeAlignment != 0;
       emitBody(outer, loop.getInductionVar(), Value());
+      streaming = false;
     }
-    Value hasTail = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
-                                          rem, index(0));
-    auto tail = scf::IfOp::create(b, loc, hasTail, /*withElse=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(tail.thenBlock());
-    Value mask = vector::CreateMaskOp::create(
-        b, loc, VectorType::get({width}, b.getI1Type()), ValueRange{rem});
-    emitBody(outer, mainEnd, mask);
+    emitMasked(outer, mainEnd, rem);
   }
 
   /// Indices into `operand` for the loop point (outer..., inner).
@@ -221,18 +257,30 @@ private:
          llvm::zip(yield.getValues(), op.getDpsInitsMutable())) {
       Value vec = getVector(value, mapping);
       SmallVector<Value> indices = getIndices(init, outer, inner);
-      if (mask)
+      if (mask) {
         vector::MaskedStoreOp::create(b, loc, init.get(), indices, mask, vec);
-      else
-        vector::StoreOp::create(b, loc, vec, init.get(), indices);
+      } else {
+        auto store = vector::StoreOp::create(b, loc, vec, init.get(), indices);
+        if (streaming) {
+          store.setNontemporal(true);
+          store.setAlignment(storeAlignment);
+        }
+      }
     }
   }
 
   linalg::GenericOp op;
   int64_t width;
+  bool nontemporal;
   RewriterBase &b;
   Location loc;
+  /// Whether the main loop being emitted uses aligned streaming stores.
+  bool streaming = false;
+  int64_t storeAlignment = 0;
 };
+
+/// Functions with this unit attribute get non-temporal stores.
+constexpr StringLiteral kNontemporalAttr = "act.nontemporal_stores";
 
 /// Collapses an all-identity generic over contiguous memrefs to rank 1.
 linalg::GenericOp collapseToOneDim(linalg::GenericOp op,
@@ -284,10 +332,12 @@ struct ActVectorizeElementwisePass final
     });
     IRRewriter rewriter(&getContext());
     for (linalg::GenericOp op : generics) {
+      auto func = op->getParentOfType<FunctionOpInterface>();
+      bool streaming = func && func->hasAttr(kNontemporalAttr);
       rewriter.setInsertionPoint(op);
       op = collapseToOneDim(op, rewriter);
       rewriter.setInsertionPoint(op);
-      GenericVectorizer(op, vectorWidth, rewriter).emit();
+      GenericVectorizer(op, vectorWidth, streaming, rewriter).emit();
       rewriter.eraseOp(op);
     }
   }

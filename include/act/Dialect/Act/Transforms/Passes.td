@@ -91,6 +91,11 @@ def ActVectorizeElementwise : Pass<"act-vectorize-elementwise"> {
     body is cloned on vector types, so it must consist of elementwise ops
     (arith, math). Generics of identity-layout memrefs with identity maps
     are first collapsed to one dimension. Other generics are left alone.
+
+    In functions marked `act.nontemporal_stores` (kernels for arrays much
+    larger than the caches), the 1-D main loop stores with aligned
+    non-temporal stores after a masked iteration that reaches the output's
+    first aligned element: the output then costs no read for ownership.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", "16",
