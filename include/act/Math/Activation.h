@@ -104,6 +104,8 @@ template <typename M> class ActivationFormulas {
 public:
   using V = typename M::Value;
   using C = typename M::Cond;
+  /// The low part of a hi + lo pair; absent where hi is exact.
+  using Lo = std::optional<V>;
 
   /// Parameter values as the backend holds them. `beta` may be a runtime
   /// value (learnable Swish); `betaLo` then is zero.
@@ -136,7 +138,7 @@ public:
     case ActivationKind::relu6:
       return m.min(m.max(x, m.c(0)), m.c(6));
     case ActivationKind::sigmoid:
-      return sigmoid(m, x, m.c(0)).pos;
+      return sigmoid(m, x, std::nullopt).pos;
     case ActivationKind::hard_sigmoid:
       return m.div(relu6(m, m.add(x, m.c(3))), m.c(6));
     case ActivationKind::silu: {
@@ -163,7 +165,10 @@ public:
       // (0, 1] and nothing overflows.
       auto [zh, zl] = mulBeta(m, x, p);
       C nonNegative = m.ge(zh, m.c(0));
-      V v = expPair(m, m.neg(m.abs(zh)), m.select(nonNegative, m.neg(zl), zl));
+      Lo lo;
+      if (zl)
+        lo = m.select(nonNegative, m.neg(*zl), *zl);
+      V v = expPair(m, m.neg(m.abs(zh)), lo);
       V y = m.add(m.max(zh, m.c(0)), log1pSmall(m, p.accuracy, v));
       y = m.div(y, p.beta);
       return m.select(m.gt(zh, p.threshold), x, y);
@@ -185,7 +190,7 @@ public:
     case ActivationKind::relu6:
       return m.select(m.andC(m.gt(x, zero), m.lt(x, m.c(6))), one, zero);
     case ActivationKind::sigmoid: {
-      Sigmoids s = sigmoid(m, x, zero);
+      Sigmoids s = sigmoid(m, x, std::nullopt);
       return m.mul(s.pos, s.neg);
     }
     case ActivationKind::hard_sigmoid:
@@ -251,27 +256,28 @@ private:
 
   /// (hi, lo) with hi + lo = x * (ch + cl) to about twice the precision;
   /// lo = 0 where hi is not finite, so that lo never turns a limit into NaN.
-  static std::pair<V, V> mulExact(M &m, V x, V ch, V cl) {
+  static std::pair<V, Lo> mulExact(M &m, V x, V ch, V cl) {
     V hi = m.mul(x, ch);
     V lo = m.add(m.fma(x, ch, m.neg(hi)), m.mul(x, cl));
     C finite = m.lt(m.abs(hi), m.c(INFINITY));
     return {hi, m.select(finite, lo, m.c(0))};
   }
-  static std::pair<V, V> mulExact(M &m, Accuracy accuracy, V x, double c) {
+  static std::pair<V, Lo> mulExact(M &m, Accuracy accuracy, V x, double c) {
     if (accuracy == Accuracy::fast)
-      return {m.mul(x, m.c(c)), m.c(0)};
+      return {m.mul(x, m.c(c)), std::nullopt};
     return mulExact(m, x, m.c(c), m.cLo(c));
   }
   /// beta * x as (hi, lo).
-  static std::pair<V, V> mulBeta(M &m, V x, const Params &p) {
+  static std::pair<V, Lo> mulBeta(M &m, V x, const Params &p) {
     if (p.betaExact || p.accuracy == Accuracy::fast)
-      return {m.mul(x, p.beta), m.c(0)};
+      return {m.mul(x, p.beta), std::nullopt};
     return mulExact(m, x, p.beta, p.betaLo);
   }
 
-  /// exp(zh + zl) for |zl| << 1.
-  static V expPair(M &m, V zh, V zl) {
-    return m.mul(m.exp(zh), m.add(m.c(1), zl));
+  /// exp(zh + zl) = exp(zh) (1 + zl) for |zl| << 1.
+  static V expPair(M &m, V zh, Lo zl) {
+    V e = m.exp(zh);
+    return zl ? m.fma(e, *zl, e) : e;
   }
 
   /// log1p(v) for v in [0, 1], as v h(v) with h(v) = log1p(v)/v fitted on
@@ -292,9 +298,11 @@ private:
   }
 
   /// sigmoid(+-(zh + zl)) from t = exp(-|z|).
-  static Sigmoids sigmoid(M &m, V zh, V zl) {
+  static Sigmoids sigmoid(M &m, V zh, Lo zl) {
     C nonNegative = m.ge(zh, m.c(0));
-    V lo = m.select(nonNegative, m.neg(zl), zl);
+    Lo lo;
+    if (zl)
+      lo = m.select(nonNegative, m.neg(*zl), *zl);
     V t = expPair(m, m.neg(m.abs(zh)), lo);
     V d = m.add(m.c(1), t);
     V big = m.div(m.c(1), d), small = m.div(t, d);
@@ -303,14 +311,14 @@ private:
   }
 
   /// x * sigmoid(z), z = zh + zl a multiple of x.
-  static V xSigmoid(M &m, V x, V zh, V zl) {
+  static V xSigmoid(M &m, V x, V zh, Lo zl) {
     V y = m.mul(x, sigmoid(m, zh, zl).pos);
     V isInf = m.eq(m.abs(zh), m.c(INFINITY));
     return m.select(isInf, m.select(m.gt(zh, m.c(0)), x, m.c(0)), y);
   }
 
   /// d/dx [x sigmoid(z(x))] = s(z) (1 + x z'(x) s(-z)), given xdz = x z'(x).
-  static V xSigmoidDerivative(M &m, V zh, V zl, V xdz) {
+  static V xSigmoidDerivative(M &m, V zh, Lo zl, V xdz) {
     Sigmoids s = sigmoid(m, zh, zl);
     V y = m.mul(s.pos, m.fma(xdz, s.neg, m.c(1)));
     V isInf = m.eq(m.abs(zh), m.c(INFINITY));
@@ -389,9 +397,9 @@ private:
 
   /// geluTanhArg as hi + lo: |z| reaches 70 before the result drops below
   /// 2^-100, and exp(-z) turns each rounding of z into |z| half-ulps.
-  static std::pair<V, V> geluTanhArgPair(M &m, Accuracy accuracy, V x) {
+  static std::pair<V, Lo> geluTanhArgPair(M &m, Accuracy accuracy, V x) {
     if (accuracy == Accuracy::fast)
-      return {geluTanhArg(m, x, kGeluTanhCubic), m.c(0)};
+      return {geluTanhArg(m, x, kGeluTanhCubic), std::nullopt};
     double c1 = 2 * kSqrtTwoOverPi, c3 = c1 * kGeluTanhCubic;
     V x2h = m.mul(x, x);
     V x2l = m.fma(x, x, m.neg(x2h));
