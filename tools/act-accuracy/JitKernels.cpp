@@ -1,0 +1,67 @@
+//===- JitKernels.cpp - act's kernels for act-accuracy ---------*- C++ -*-===//
+//
+// The real provider: every activation and derivative, compiled by act's JIT
+// through act-cpu-pipeline for the host, in the requested accuracy mode.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Kernels.h"
+
+#include "act/JIT/Compiler.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdlib>
+#include <memory>
+
+using namespace act::accuracy;
+
+std::vector<Kernel> act::accuracy::getKernels(llvm::StringRef mode) {
+  using namespace mlir::act;
+  struct Entry {
+    const char *name;
+    ActivationKind kind;
+    GeluApproximation approximation;
+  };
+  static const Entry entries[] = {
+      {"relu", ActivationKind::relu, GeluApproximation::none},
+      {"leaky_relu", ActivationKind::leaky_relu, GeluApproximation::none},
+      {"elu", ActivationKind::elu, GeluApproximation::none},
+      {"relu6", ActivationKind::relu6, GeluApproximation::none},
+      {"sigmoid", ActivationKind::sigmoid, GeluApproximation::none},
+      {"hard_sigmoid", ActivationKind::hard_sigmoid, GeluApproximation::none},
+      {"silu", ActivationKind::silu, GeluApproximation::none},
+      {"hard_swish", ActivationKind::hard_swish, GeluApproximation::none},
+      {"gelu", ActivationKind::gelu, GeluApproximation::none},
+      {"gelu_tanh", ActivationKind::gelu, GeluApproximation::tanh},
+      {"gelu_sigmoid", ActivationKind::gelu, GeluApproximation::sigmoid},
+      {"mish", ActivationKind::mish, GeluApproximation::none},
+      {"softplus", ActivationKind::softplus, GeluApproximation::none},
+  };
+  CompileOptions options;
+  options.accuracy = mode == "fast" ? Accuracy::fast : Accuracy::precise;
+  std::vector<Kernel> kernels;
+  for (const Entry &entry : entries) {
+    for (bool gradient : {false, true}) {
+      ElementwiseSpec spec;
+      spec.kind = entry.kind;
+      spec.params.approximation = entry.approximation;
+      spec.gradient = gradient;
+      auto compiled = ElementwiseKernel::compile(spec, options);
+      if (!compiled) {
+        llvm::errs() << "act-accuracy: error: cannot compile " << entry.name
+                     << ": " << llvm::toString(compiled.takeError()) << "\n";
+        std::exit(1);
+      }
+      auto shared = std::make_shared<ElementwiseKernel>(std::move(*compiled));
+      Kernel kernel;
+      kernel.name = std::string(entry.name) + (gradient ? "_grad" : "");
+      kernel.mode = mode.str();
+      kernel.gradient = gradient;
+      kernel.run = [shared](const float *x, const float *dy, float *y,
+                            int64_t n) { shared->run(x, dy, y, n, 1); };
+      kernels.push_back(std::move(kernel));
+    }
+  }
+  return kernels;
+}
