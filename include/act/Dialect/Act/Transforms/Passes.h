@@ -17,6 +17,9 @@ class RewritePatternSet;
 
 namespace mlir::act {
 
+/// How act-approximate-gelu chooses.
+enum class GeluApproximationMode { tanh, sigmoid, automatic };
+
 #define GEN_PASS_DECL
 #include "act/Dialect/Act/Transforms/Passes.h.inc"
 

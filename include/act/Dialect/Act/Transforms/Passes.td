@@ -55,6 +55,48 @@ def ActExpand : Pass<"act-expand"> {
   ];
 }
 
+def ActApproximateGelu : Pass<"act-approximate-gelu"> {
+  let summary = "Rewrite exact GELU to its tanh or sigmoid approximation";
+  let description = [{
+    Rewrites exact GELU wherever it appears: `act.gelu`, `act.gelu_grad`,
+    and every `#act.activation<gelu>` (GeGLU gates, FFN and matmul
+    epilogues). `mode=tanh` and `mode=sigmoid` force an approximation;
+    `mode=auto` takes the cheapest approximation (fewest ops in act's
+    expansion) whose maximum absolute difference from exact GELU over all
+    float32 inputs, measured when the pass runs, is at most
+    `max-abs-error`, keeps exact GELU when none qualifies, and says what it
+    chose in a remark on each op.
+
+    Opt-in companions for targets without a fast exp: `silu-to-hard-swish`
+    (SiLU with beta = 1 becomes hard-swish) and `sigmoid-to-hard-sigmoid`;
+    their measured errors are in docs/properties.md.
+
+    ```mlir
+    %y = act.gelu %x : tensor<8xf32>
+    // act-approximate-gelu{mode=auto max-abs-error=1e-3}:
+    %y = act.gelu %x approximation = tanh : tensor<8xf32>
+    ```
+  }];
+  let options = [
+    Option<"mode", "mode", "::mlir::act::GeluApproximationMode",
+           "::mlir::act::GeluApproximationMode::automatic",
+           "tanh, sigmoid or auto",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::act::GeluApproximationMode::tanh, "tanh",
+                        "the tanh approximation"),
+             clEnumValN(::mlir::act::GeluApproximationMode::sigmoid, "sigmoid",
+                        "x sigmoid(1.702 x)"),
+             clEnumValN(::mlir::act::GeluApproximationMode::automatic, "auto",
+                        "the cheapest one within max-abs-error"))}]>,
+    Option<"maxAbsError", "max-abs-error", "double", "1e-3",
+           "largest acceptable |approximate - exact| (mode=auto)">,
+    Option<"siluToHardSwish", "silu-to-hard-swish", "bool", "false",
+           "also rewrite SiLU (beta = 1) to hard-swish">,
+    Option<"sigmoidToHardSigmoid", "sigmoid-to-hard-sigmoid", "bool", "false",
+           "also rewrite sigmoid to hard-sigmoid">
+  ];
+}
+
 def ActLowerMath : Pass<"act-lower-math"> {
   let summary = "Lower math.exp/expm1/log1p/erf/erfc/tanh on f32 to "
                 "act's polynomials";
