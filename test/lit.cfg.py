@@ -36,6 +36,7 @@ tools = [
     ToolSubst("mlir-runner", unresolved="fatal"),
     ToolSubst("mlir-translate", unresolved="fatal"),
     "act-run",
+    "act-properties",
     ToolSubst("%clang", command="/usr/lib/llvm-22/bin/clang", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(

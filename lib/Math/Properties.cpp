@@ -27,7 +27,8 @@ using namespace mlir::act;
 ErrorStats mlir::act::measureMaxDifference(function_ref<double(float)> f,
                                            function_ref<double(float)> g,
                                            double lo, double hi,
-                                           int64_t samples) {
+                                           int64_t samples,
+                                           double relativeFloor) {
   ErrorStats stats;
   auto visit = [&](float x) {
     double a = f(x), b = g(x);
@@ -38,7 +39,7 @@ ErrorStats mlir::act::measureMaxDifference(function_ref<double(float)> f,
       stats.maxAbs = abs;
       stats.argMaxAbs = x;
     }
-    if (b != 0) {
+    if (b != 0 && std::fabs(b) >= relativeFloor) {
       double rel = abs / std::fabs(b);
       if (rel > stats.maxRel) {
         stats.maxRel = rel;

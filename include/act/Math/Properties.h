@@ -22,13 +22,14 @@ struct ErrorStats {
   float argMaxRel = 0;
 };
 
-/// max |f(x) - g(x)| (and the relative difference, where g(x) != 0) over the
-/// float32 x in [lo, hi]: a grid of `samples` points, then every float32
-/// within 2^12 ulps of the worst grid points, so that the maximum of a
-/// smooth difference is found to the float.
+/// max |f(x) - g(x)| (and the relative difference, where |g(x)| >=
+/// relativeFloor) over the float32 x in [lo, hi]: a grid of `samples`
+/// points, then every float32 within 2^12 ulps of the worst grid points, so
+/// that the maximum of a smooth difference is found to the float.
 ErrorStats measureMaxDifference(function_ref<double(float)> f,
                                 function_ref<double(float)> g, double lo,
-                                double hi, int64_t samples = 1 << 20);
+                                double hi, int64_t samples = 1 << 20,
+                                double relativeFloor = 0);
 
 /// Exact GELU, x/2 erfc(-x/sqrt 2), from the C library in double: the
 /// reference that approximations are measured against (not act's formula).
