@@ -10,8 +10,14 @@
 #include <array>
 #include <cmath>
 #include <iterator>
+#include <limits>
 
 using namespace act::accuracy;
+
+// The formulas are only careful enough with at least x87's 64-bit
+// significand; where long double is just double, they are not a reference.
+static_assert(std::numeric_limits<long double>::digits >= 64,
+              "act-accuracy's reference needs an 80-bit or wider long double");
 
 namespace {
 using LD = long double;
@@ -21,7 +27,7 @@ constexpr LD kInvSqrt2 = 0.707106781186547524400844362104849039L;
 constexpr LD kInvSqrt2Pi = 0.398942280401432677939946059934381868L;
 constexpr LD kSqrt2OverPi = 0.797884560802865355879892119868763737L;
 // The GELU approximations are measured against their own formulas with the
-// decimal constants exact, not their f32 roundings.
+// decimal constants in long double, not their f32 roundings.
 constexpr LD kGeluTanhCubic = 0.044715L;
 constexpr LD kGeluSigmoidScale = 1.702L;
 

@@ -5,10 +5,13 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The error of a result y against the true value r is |y - r| / ulp(r), where
-// ulp(r) is the spacing of the result type in the binade of the unrounded r
-// (the subnormal spacing below the smallest normal). A correctly rounded
-// result therefore scores at most 0.5. Special cases:
+// The error of a result y against the true value r is |y - r| / ulp(r): the
+// numerator uses r unrounded, and ulp(r) is the spacing of the result type
+// at r rounded to that type (DESIGN.md: "the true value r (computed in high
+// precision, rounded to float32)"), the subnormal spacing below the smallest
+// normal. So a correctly rounded result scores at most 0.5, and a value just
+// below 2^k that rounds to 2^k is measured in 2^k's ulps, not in the twice
+// finer ones of the binade below. Special cases:
 //  - r NaN: y must be NaN (error 0), anything else is error +inf;
 //  - r infinite: y must equal r exactly, otherwise error +inf;
 //  - y NaN with r not NaN: error +inf;
@@ -88,12 +91,19 @@ inline long double exp2i(int k) {
 }
 } // namespace detail
 
-/// The spacing of `format` at |r| (finite r). libm's ilogbl and ldexpl cost
-/// as much as the reference itself in an exhaustive sweep, hence the bit
-/// manipulation.
+/// The spacing of `format` at r rounded to `format` (finite r): a value just
+/// below a power of two that rounds up to it takes the upper binade's
+/// spacing. libm's ilogbl and ldexpl would cost as much as the reference
+/// itself in an exhaustive sweep, hence the bit manipulation.
 inline long double ulpOf(long double r, const FloatFormat &format) {
-  int exponent = std::max(detail::binade(r), format.minExponent);
-  return detail::exp2i(exponent - (format.precision - 1));
+  int binade = detail::binade(r);
+  if (binade < format.minExponent)
+    return detail::exp2i(format.minExponent - (format.precision - 1));
+  long double spacing = detail::exp2i(binade - (format.precision - 1));
+  if (binade < format.maxExponent &&
+      fabsl(r) >= detail::exp2i(binade + 1) - spacing / 2)
+    spacing *= 2;
+  return spacing;
 }
 
 /// ULP error of the result `y` (a value of `format`, widened) against `r`.
