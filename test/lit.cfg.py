@@ -37,6 +37,7 @@ tools = [
     ToolSubst("mlir-translate", unresolved="fatal"),
     "act-run",
     "act-properties",
+    "act-accuracy",
     ToolSubst("%clang", command="/usr/lib/llvm-22/bin/clang", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(
