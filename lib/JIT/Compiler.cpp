@@ -93,8 +93,8 @@ static void printElementwiseFunction(llvm::raw_ostream &os,
   os << "  %tx = bufferization.to_tensor %x restrict : " << memref << " to "
      << tensor << "\n";
   if (spec.gradient) {
-    os << "  %tdy = bufferization.to_tensor %dy restrict : " << memref
-       << " to " << tensor << "\n";
+    os << "  %tdy = bufferization.to_tensor %dy restrict : " << memref << " to "
+       << tensor << "\n";
     os << "  %r = " << op << "_grad %tx, %tdy" << params << " : " << tensor
        << "\n";
   } else {
@@ -163,8 +163,8 @@ private:
 std::unique_ptr<MLIRContext> createContext() {
   DialectRegistry registry;
   registerAllDialects(registry);
-  auto ctx = std::make_unique<MLIRContext>(registry,
-                                           MLIRContext::Threading::DISABLED);
+  auto ctx =
+      std::make_unique<MLIRContext>(registry, MLIRContext::Threading::DISABLED);
   ctx->loadAllAvailableDialects();
   return ctx;
 }
@@ -460,12 +460,12 @@ llvm::Error mlir::act::emitObjectFile(StringRef source,
     return llvm::createStringError(llvm::inconvertibleErrorCode(), error);
   llvm::TargetOptions targetOptions;
   std::unique_ptr<llvm::TargetMachine> tm(llvmTarget->createTargetMachine(
-      triple, target->cpu, target->features, targetOptions,
-      llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+      triple, target->cpu, target->features, targetOptions, llvm::Reloc::PIC_,
+      std::nullopt, llvm::CodeGenOptLevel::Aggressive));
   llvmModule->setTargetTriple(triple);
   llvmModule->setDataLayout(tm->createDataLayout());
-  if (llvm::Error err = makeOptimizingTransformer(3, 0, tm.get())(
-          llvmModule.get()))
+  if (llvm::Error err =
+          makeOptimizingTransformer(3, 0, tm.get())(llvmModule.get()))
     return err;
 
   std::error_code ec;

@@ -41,7 +41,9 @@ public:
                                        SplatElementsAttr::get(vec, attr));
     return arith::ConstantOp::create(b, loc, intType, attr);
   }
-  Value shl(Value v, int64_t s) { return arith::ShLIOp::create(b, loc, v, i(s)); }
+  Value shl(Value v, int64_t s) {
+    return arith::ShLIOp::create(b, loc, v, i(s));
+  }
   Value andI(Value v, int64_t mask) {
     return arith::AndIOp::create(b, loc, v, i(mask));
   }
@@ -80,9 +82,9 @@ constexpr double kExpOverflow = 88.72283935546875;
 constexpr double kExpFlush = -86.5;
 
 /// (e^r - 1 - r) / r^2 on |r| <= ln2/2.
-constexpr double kExpPrecise[] = {
-    0.00019849518511963127, 0.001393358127916411, 0.00833337312756318,
-    0.041666465723277875,   0.166666664952136,    0.5000000013350249};
+constexpr double kExpPrecise[] = {0.00019849518511963127, 0.001393358127916411,
+                                  0.00833337312756318,    0.041666465723277875,
+                                  0.166666664952136,      0.5000000013350249};
 constexpr double kExpFast[] = {0.008335302607259547, 0.04183347785795988,
                                0.16666827760976274, 0.49999750943899945};
 
@@ -145,9 +147,8 @@ Value buildLog1p(F32Math &m, Accuracy accuracy, Value x) {
   Value bits = m.bitsOf(u);
   Value shifted = m.subI(bits, m.i(0x3f3504f3));
   Value e = m.intToFloat(m.shrSigned(shifted, 23));
-  Value mantissa =
-      m.fromBits(m.subI(bits, m.andI(shifted, static_cast<int64_t>(
-                                                  0xff800000u))));
+  Value mantissa = m.fromBits(
+      m.subI(bits, m.andI(shifted, static_cast<int64_t>(0xff800000u))));
   Value f = m.sub(mantissa, m.c(1));
   Value f2 = m.mul(f, f);
   ArrayRef<double> coefficients = accuracy == Accuracy::precise
@@ -183,15 +184,14 @@ Value buildErfc(F32Math &m, Accuracy accuracy, Value x) {
 }
 
 /// Taylor series of erf(x) / x in x^2, for |x| < 1/2.
-constexpr double kErfSmall[] = {
-    -2.0 / 1.7724538509055160273 / 75600.0 * 1.0,
-    2.0 / 1.7724538509055160273 / 9360.0,
-    -2.0 / 1.7724538509055160273 / 1320.0,
-    2.0 / 1.7724538509055160273 / 216.0,
-    -2.0 / 1.7724538509055160273 / 42.0,
-    2.0 / 1.7724538509055160273 / 10.0,
-    -2.0 / 1.7724538509055160273 / 3.0,
-    2.0 / 1.7724538509055160273};
+constexpr double kErfSmall[] = {-2.0 / 1.7724538509055160273 / 75600.0 * 1.0,
+                                2.0 / 1.7724538509055160273 / 9360.0,
+                                -2.0 / 1.7724538509055160273 / 1320.0,
+                                2.0 / 1.7724538509055160273 / 216.0,
+                                -2.0 / 1.7724538509055160273 / 42.0,
+                                2.0 / 1.7724538509055160273 / 10.0,
+                                -2.0 / 1.7724538509055160273 / 3.0,
+                                2.0 / 1.7724538509055160273};
 
 Value buildErf(F32Math &m, Accuracy accuracy, Value x) {
   Value small = m.mul(x, m.poly(m.mul(x, x), kErfSmall));
@@ -211,8 +211,7 @@ Value buildTanh(F32Math &m, Accuracy accuracy, Value x) {
 using Builder = Value (*)(F32Math &, Accuracy, Value);
 
 /// Rewrites one unary math op on f32/f16/bf16 scalars or vectors.
-template <typename OpTy>
-struct LowerUnaryMath final : OpRewritePattern<OpTy> {
+template <typename OpTy> struct LowerUnaryMath final : OpRewritePattern<OpTy> {
   LowerUnaryMath(MLIRContext *ctx, Accuracy accuracy, Builder build)
       : OpRewritePattern<OpTy>(ctx), accuracy(accuracy), build(build) {}
 

@@ -80,17 +80,17 @@ int64_t mlir::act::getActivationCost(ActivationKind kind,
                                      const ActivationParams &params,
                                      Accuracy accuracy) {
   MLIRContext context;
-  context.loadDialect<arith::ArithDialect, math::MathDialect,
-                      func::FuncDialect>();
+  context
+      .loadDialect<arith::ArithDialect, math::MathDialect, func::FuncDialect>();
   OpBuilder b(&context);
   Location loc = b.getUnknownLoc();
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
   b.setInsertionPointToEnd(module->getBody());
-  auto func = func::FuncOp::create(
-      b, loc, "cost", b.getFunctionType({b.getF32Type()}, {}));
+  auto func = func::FuncOp::create(b, loc, "cost",
+                                   b.getFunctionType({b.getF32Type()}, {}));
   b.setInsertionPointToStart(func.addEntryBlock());
-  Value y = buildActivation(b, loc, kind, params, func.getArgument(0),
-                            Value(), accuracy);
+  Value y = buildActivation(b, loc, kind, params, func.getArgument(0), Value(),
+                            accuracy);
   // Keep the result alive, then expand exp & co. as the CPU pipeline does.
   func.setType(b.getFunctionType({b.getF32Type()}, {b.getF32Type()}));
   func::ReturnOp::create(b, loc, y);

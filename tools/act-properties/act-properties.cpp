@@ -105,7 +105,8 @@ int main(int argc, char **argv) {
     else if (arg.starts_with("--output="))
       output = arg.drop_front(9).str();
     else
-      die("unknown option '" + arg + "' (usage: act-properties [--output FILE])");
+      die("unknown option '" + arg +
+          "' (usage: act-properties [--output FILE])");
   }
   const Row rows[] = {
       {"relu", ActivationKind::relu, GeluApproximation::none},
@@ -129,8 +130,9 @@ int main(int argc, char **argv) {
      << "Computed, not typed in: every number below is measured by\n\n"
      << "```sh\nbuild/bin/act-properties --output docs/properties.md\n```\n\n"
      << "from act's own f32 kernels (JIT, `accuracy=precise`, host CPU) on "
-        "float32 inputs in [" << fmt(kLo) << ", " << fmt(kHi) << "]: a grid of "
-     << kSamples << " points, then every float within 2^12 ulps of the "
+        "float32 inputs in ["
+     << fmt(kLo) << ", " << fmt(kHi) << "]: a grid of " << kSamples
+     << " points, then every float within 2^12 ulps of the "
         "extremes. Columns marked *ref* are the independent long-double "
         "reference of tools/act-accuracy at the same x. Numbers are "
         "reproducible to 4 significant digits.\n\n";
@@ -189,10 +191,11 @@ int main(int argc, char **argv) {
       yMin = f(xMin);
     }
     std::string decreasing =
-        std::isnan(firstNeg)
-            ? "none (monotonic)"
-            : "[" + (firstNeg <= kLo + 1e-3 ? std::string("-inf") : fmt(firstNeg)) +
-                  ", " + fmt(lastNeg) + "]";
+        std::isnan(firstNeg) ? "none (monotonic)"
+                             : "[" +
+                                   (firstNeg <= kLo + 1e-3 ? std::string("-inf")
+                                                           : fmt(firstNeg)) +
+                                   ", " + fmt(lastNeg) + "]";
     os << "| " << row.name << " | " << minX << " | " << fmt(yMin) << " | "
        << (fRef ? fmt(static_cast<double>(fRef(xMin, refParams))) : "n/a")
        << " | " << decreasing << " | " << fmt(df(0.0f)) << " | "

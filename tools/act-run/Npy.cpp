@@ -80,9 +80,9 @@ llvm::Expected<NpyArray> actrun::readNpy(llvm::StringRef path) {
       return fail("'" + path + "' is truncated");
     headerLength = 0;
     for (int i = 0; i < 4; ++i)
-      headerLength |= static_cast<size_t>(static_cast<unsigned char>(
-                          bytes[8 + i]))
-                      << (8 * i);
+      headerLength |=
+          static_cast<size_t>(static_cast<unsigned char>(bytes[8 + i]))
+          << (8 * i);
     headerStart = 12;
   } else {
     return fail("'" + path + "' has unsupported .npy version " +
@@ -134,10 +134,10 @@ llvm::Expected<NpyArray> actrun::readNpy(llvm::StringRef path) {
 }
 
 llvm::Error actrun::writeNpy(llvm::StringRef path, llvm::StringRef descr,
-                          llvm::ArrayRef<int64_t> shape, const void *data,
-                          size_t bytes) {
-  std::string dict = "{'descr': '" + descr.str() +
-                     "', 'fortran_order': False, 'shape': (";
+                             llvm::ArrayRef<int64_t> shape, const void *data,
+                             size_t bytes) {
+  std::string dict =
+      "{'descr': '" + descr.str() + "', 'fortran_order': False, 'shape': (";
   for (int64_t d : shape)
     dict += std::to_string(d) + ", ";
   // (5,) for one dimension, (3, 4) for more.

@@ -71,8 +71,8 @@ bool hasApproximation(ActivationKind kind);
 
 /// The first parameter of `kind` out of its range, as a message ("beta must
 /// be finite and positive, got 0"), or nullopt.
-std::optional<std::string> checkActivationParams(ActivationKind kind,
-                                                 const ActivationParams &params);
+std::optional<std::string>
+checkActivationParams(ActivationKind kind, const ActivationParams &params);
 
 /// Checks every parameter of `kind` against its range; reports the first one
 /// out of range through `emitError`.
@@ -121,9 +121,8 @@ public:
                           Accuracy accuracy = Accuracy::precise) {
     int exponent;
     bool powerOfTwo = std::frexp(p.beta, &exponent) == 0.5;
-    return {p.approximation,       m.c(p.alpha),     m.c(p.beta),
-            m.cLo(p.beta),         m.c(p.negativeSlope),
-            m.c(p.threshold),      powerOfTwo,       accuracy};
+    return {p.approximation,      m.c(p.alpha),     m.c(p.beta), m.cLo(p.beta),
+            m.c(p.negativeSlope), m.c(p.threshold), powerOfTwo,  accuracy};
   }
 
   /// f(x).
@@ -374,14 +373,16 @@ public:
     static constexpr double fastNum[] = {
         0.017943050614298517, 0.12320538761108601, 0.3682212733547552,
         0.4999997106817429};
-    static constexpr double fastDen[] = {0.04498007925772686,
-                                         0.308672964452998, 0.9708111415854229,
-                                         1.5342997700929075, 1.0};
+    static constexpr double fastDen[] = {0.04498007925772686, 0.308672964452998,
+                                         0.9708111415854229, 1.5342997700929075,
+                                         1.0};
     bool precise = accuracy == Accuracy::precise;
-    V num = polynomial(m, a, precise ? ArrayRef<double>(preciseNum)
-                                     : ArrayRef<double>(fastNum));
-    V den = polynomial(m, a, precise ? ArrayRef<double>(preciseDen)
-                                     : ArrayRef<double>(fastDen));
+    V num = polynomial(m, a,
+                       precise ? ArrayRef<double>(preciseNum)
+                               : ArrayRef<double>(fastNum));
+    V den = polynomial(m, a,
+                       precise ? ArrayRef<double>(preciseDen)
+                               : ArrayRef<double>(fastDen));
     return m.div(num, den);
   }
 
@@ -417,8 +418,8 @@ private:
     V bb = m.sub(qh, ah);
     V ql = m.add(m.sub(ah, m.sub(qh, bb)), m.sub(m.c(c1), bb));
     // Plus the low parts of c3 x^2 and of the constants.
-    ql = m.add(ql, m.add(al, m.fma(x2l, m.c(c3), m.add(m.mul(x2h, m.cLo(c3)),
-                                                        m.cLo(c1)))));
+    ql = m.add(ql, m.add(al, m.fma(x2l, m.c(c3),
+                                   m.add(m.mul(x2h, m.cLo(c3)), m.cLo(c1)))));
     return mulExact(m, x, qh, ql);
   }
 

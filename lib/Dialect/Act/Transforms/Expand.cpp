@@ -137,8 +137,7 @@ template <typename OpTy> struct ExpandSwish final : OpRewritePattern<OpTy> {
         [&](OpBuilder &b, Location loc, ValueRange args) {
           if (gradient)
             return buildActivationGradient(b, loc, ActivationKind::silu, params,
-                                           args[0], args[2], args[1],
-                                           accuracy);
+                                           args[0], args[2], args[1], accuracy);
           return buildActivation(b, loc, ActivationKind::silu, params, args[0],
                                  args[1], accuracy);
         });
@@ -151,9 +150,9 @@ template <typename OpTy> struct ExpandSwish final : OpRewritePattern<OpTy> {
 Value buildGate(OpBuilder &b, Location loc, ActivationAttr gate, Value a,
                 Value linear, Accuracy accuracy) {
   Type type = a.getType();
-  Value gated = buildActivation(b, loc, gate.getKind(), gate.getParams(),
-                                extendToComputeType(b, loc, a), Value(),
-                                accuracy);
+  Value gated =
+      buildActivation(b, loc, gate.getKind(), gate.getParams(),
+                      extendToComputeType(b, loc, a), Value(), accuracy);
   Value product =
       arith::MulFOp::create(b, loc, gated, extendToComputeType(b, loc, linear));
   return truncateTo(b, loc, product, type);
@@ -198,11 +197,11 @@ struct ExpandGlu final : OpRewritePattern<GluOp> {
           rewriter, loc, resultType, op.getLhs(), offsets, sizes, strides);
     }
     ActivationAttr activation = op.getGate();
-    Value result =
-        buildMapped(rewriter, loc, op.getType(), ValueRange{gate, linear},
-                    [&](OpBuilder &b, Location nloc, ValueRange args) {
-                      return buildGate(b, nloc, activation, args[0], args[1], accuracy);
-                    });
+    Value result = buildMapped(
+        rewriter, loc, op.getType(), ValueRange{gate, linear},
+        [&](OpBuilder &b, Location nloc, ValueRange args) {
+          return buildGate(b, nloc, activation, args[0], args[1], accuracy);
+        });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -327,8 +326,7 @@ struct ActExpandPass final : act::impl::ActExpandBase<ActExpandPass> {
 void mlir::act::populateActExpandPatterns(RewritePatternSet &patterns,
                                           Accuracy accuracy) {
   MLIRContext *ctx = patterns.getContext();
-  patterns.add<ExpandActivation, ExpandSwish<SwishOp>,
-               ExpandSwish<SwishGradOp>, ExpandGlu, ExpandMatmul>(ctx,
-                                                                  accuracy);
+  patterns.add<ExpandActivation, ExpandSwish<SwishOp>, ExpandSwish<SwishGradOp>,
+               ExpandGlu, ExpandMatmul>(ctx, accuracy);
   patterns.add<ExpandFfn, ExpandGatedFfn>(ctx);
 }

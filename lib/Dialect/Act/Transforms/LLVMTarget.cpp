@@ -26,7 +26,8 @@ struct ActLLVMTargetPass final
       if (!cpu.empty())
         func.setTargetCpuAttr(StringAttr::get(ctx, cpu));
       if (!features.empty())
-        func.setTargetFeaturesAttr(LLVM::TargetFeaturesAttr::get(ctx, features));
+        func.setTargetFeaturesAttr(
+            LLVM::TargetFeaturesAttr::get(ctx, features));
     });
   }
 };

@@ -19,8 +19,7 @@ namespace mlir::act {
 using namespace mlir;
 
 namespace {
-struct ActLowerMathPass final
-    : act::impl::ActLowerMathBase<ActLowerMathPass> {
+struct ActLowerMathPass final : act::impl::ActLowerMathBase<ActLowerMathPass> {
   using Base::Base;
 
   void runOnOperation() override {

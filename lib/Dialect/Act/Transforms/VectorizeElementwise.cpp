@@ -14,8 +14,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
-#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::act {
@@ -117,8 +117,8 @@ private:
       emitInnermost(sizes.back(), ivs);
       return;
     }
-    auto loop = scf::ForOp::create(b, loc, index(0), sizes[ivs.size()],
-                                   index(1));
+    auto loop =
+        scf::ForOp::create(b, loc, index(0), sizes[ivs.size()], index(1));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     ivs.push_back(loop.getInductionVar());
@@ -151,21 +151,20 @@ private:
       int64_t vectorBytes = width * elementBytes;
       Value address =
           memref::ExtractAlignedPointerAsIndexOp::create(b, loc, out);
-      Value misaligned = arith::RemUIOp::create(b, loc, address,
-                                                index(vectorBytes));
+      Value misaligned =
+          arith::RemUIOp::create(b, loc, address, index(vectorBytes));
       Value peelBytes = arith::RemUIOp::create(
           b, loc, arith::SubIOp::create(b, loc, index(vectorBytes), misaligned),
           index(vectorBytes));
-      Value peel = arith::DivUIOp::create(b, loc, peelBytes,
-                                          index(elementBytes));
+      Value peel =
+          arith::DivUIOp::create(b, loc, peelBytes, index(elementBytes));
       peel = arith::MinUIOp::create(b, loc, peel, size);
       emitMasked(outer, index(0), peel);
       begin = peel;
       storeAlignment = vectorBytes;
     }
-    Value remaining = storeAlignment
-                          ? arith::SubIOp::create(b, loc, size, begin)
-                          : size;
+    Value remaining =
+        storeAlignment ? arith::SubIOp::create(b, loc, size, begin) : size;
     Value rem = arith::RemUIOp::create(b, loc, remaining, vw);
     Value mainEnd = arith::SubIOp::create(b, loc, size, rem);
     auto loop = scf::ForOp::create(b, loc, begin, mainEnd, vw);
@@ -209,8 +208,7 @@ private:
       return vector::BroadcastOp::create(b, loc, vectorOf(element), scalar);
     }
     if (!mask)
-      return vector::LoadOp::create(b, loc, vectorOf(element), memref,
-                                    indices);
+      return vector::LoadOp::create(b, loc, vectorOf(element), memref, indices);
     Value passThru = arith::ConstantOp::create(
         b, loc, vectorOf(element),
         DenseElementsAttr::get(vectorOf(element), b.getZeroAttr(element)));
