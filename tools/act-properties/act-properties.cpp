@@ -184,6 +184,12 @@ int main(int argc, char **argv) {
     ref::ReferenceFn fRef = ref::lookupReference(row.name);
     ref::ReferenceFn dRef =
         ref::lookupReference((std::string(row.name) + "_grad"));
+    // Where the function decreases and then increases, the minimum is where
+    // f' changes sign: steadier than the argmin of a flat f.
+    if (!std::isnan(lastNeg)) {
+      xMin = std::nextafter(static_cast<float>(lastNeg), INFINITY);
+      yMin = f(xMin);
+    }
     // A minimum at the end of the range is the limit at -inf.
     std::string minX = argMin == 0 ? "-inf (infimum)" : fmt(xMin);
     if (argMin == 0) {
