@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
 
@@ -111,11 +112,58 @@ Reduced reduce(F32Math &m, Accuracy accuracy, Value x) {
 
 /// exp(x) = 2 * 2^(n-1) * (1 + (e^r - 1)); the halved scale keeps n = 128
 /// representable.
+/// Whether `v` is >= 0 or NaN by construction (|y|, products and minima of
+/// such values, non-negative constants): then exp(-v) cannot overflow.
+bool isKnownNonNegative(Value v, int depth = 0) {
+  if (depth > 4)
+    return false;
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return false;
+  if (isa<math::AbsFOp>(def))
+    return true;
+  if (isa<arith::MulFOp, arith::MinimumFOp, arith::MaximumFOp, arith::AddFOp>(
+          def))
+    return llvm::all_of(def->getOperands(), [&](Value operand) {
+      return isKnownNonNegative(operand, depth + 1);
+    });
+  if (isa<arith::ExtFOp>(def))
+    return isKnownNonNegative(def->getOperand(0), depth + 1);
+  DenseElementsAttr dense;
+  FloatAttr scalar;
+  if (matchPattern(v, m_Constant(&scalar)))
+    return !scalar.getValue().isNegative();
+  if (matchPattern(v, m_Constant(&dense)) && dense.isSplat())
+    return !dense.getSplatValue<APFloat>().isNegative();
+  return false;
+}
+
+/// Whether exp(x) cannot overflow: x = -v with v known non-negative, or x
+/// clamped by minimumf to a constant below the overflow threshold.
+bool isKnownBelowOverflow(Value x) {
+  if (auto neg = x.getDefiningOp<arith::NegFOp>())
+    return isKnownNonNegative(neg.getOperand());
+  if (auto min = x.getDefiningOp<arith::MinimumFOp>()) {
+    for (Value operand : min->getOperands()) {
+      FloatAttr scalar;
+      DenseElementsAttr dense;
+      if (matchPattern(operand, m_Constant(&scalar)) &&
+          scalar.getValueAsDouble() < kExpOverflow)
+        return true;
+      if (matchPattern(operand, m_Constant(&dense)) && dense.isSplat() &&
+          dense.getSplatValue<APFloat>().convertToDouble() < kExpOverflow)
+        return true;
+    }
+  }
+  return false;
+}
+
 Value buildExp(F32Math &m, Accuracy accuracy, Value x) {
   Reduced red = reduce(m, accuracy, x);
   Value y = m.fma(red.halfScale, red.em1, red.halfScale);
   y = m.add(y, y);
-  y = m.select(m.gt(x, m.c(kExpOverflow)), m.c(INFINITY), y);
+  if (!isKnownBelowOverflow(x))
+    y = m.select(m.gt(x, m.c(kExpOverflow)), m.c(INFINITY), y);
   return m.select(m.lt(x, m.c(kExpFlush)), m.c(0), y);
 }
 

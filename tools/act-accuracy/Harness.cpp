@@ -159,6 +159,11 @@ std::vector<uint32_t> buildSampledInputs() {
   for (uint32_t b = floatToBits(-5.0f); b <= floatToBits(-14.0f); b += 16)
     bits.push_back(b);
 
+  // Where sigmoid-like results (gelu_sigmoid, silu, sigmoid) are small but
+  // still above the flush threshold: every 128th float.
+  for (uint32_t b = floatToBits(-20.0f); b <= floatToBits(-128.0f); b += 128)
+    bits.push_back(b);
+
   // Dense, evenly spaced in value.
   constexpr int kDense = 1 << 20;
   for (int i = 0; i <= kDense; ++i)

@@ -118,11 +118,13 @@ inline constexpr size_t kMaxViolationSamples = 16;
 Result sweep(const Kernel &kernel, SweepKind kind, unsigned threads,
              double boundUlp);
 
-/// The sampled inputs as f32 bit patterns, sorted and distinct: special
-/// values, subnormals, every 16th float in [-14, -5], 2^20 + 1 evenly spaced
-/// points in [-20, 20], every 4096th bit pattern with |x| <= 20, 2048 floats
-/// either side of each knee (0, +-3, 6, 20), and random bit patterns for the
-/// tails out to +-FLT_MAX and for the whole space (fixed seed).
+/// The sampled inputs (about 2.8M) as f32 bit patterns, sorted and
+/// distinct: special values, subnormals, every 16th float in [-14, -5] and
+/// every 128th in [-128, -20] (the underflowing tails), 2^20 + 1 evenly
+/// spaced points in [-20, 20], every 4096th bit pattern with |x| <= 20,
+/// 2048 floats either side of each knee (0, +-3, 6, 20), and random bit
+/// patterns for the tails out to +-FLT_MAX and for the whole space (fixed
+/// seed).
 const std::vector<uint32_t> &sampledInputs();
 
 } // namespace act::accuracy

@@ -1,4 +1,4 @@
-//===- StubKernels.cpp - Plain C++ kernels for testing the harness -*- C++ -*-//
+//===- StubKernels.cpp - Plain C++ kernels to test the harness --*- C++ -*-===//
 //
 // A stand-in provider that exercises act-accuracy end to end without the JIT:
 // "precise" kernels evaluate in double, "fast" ones naively in float.

@@ -35,7 +35,7 @@
 
 namespace act::accuracy {
 
-/// A binary floating-point result type, described by what ulp() needs.
+/// A binary floating-point result type, described by what ulpOf() needs.
 struct FloatFormat {
   int precision;          // significand bits, the implicit one included
   int minExponent;        // exponent of the smallest normal number
@@ -49,6 +49,9 @@ inline constexpr FloatFormat kBF16 = {8, -126, 127, 0x1p-100L};
 /// DESIGN.md names no flush threshold for f16; its smallest subnormal,
 /// 2^-24, is far above f32's, so none is allowed.
 inline constexpr FloatFormat kF16 = {11, -14, 15, 0.0L};
+
+/// The bound for f16 and bf16 results, in their own ulps.
+inline constexpr double kNarrowBoundUlp = 1.0;
 
 /// Absolute error up to which a derivative passes for x in [-3, 0].
 inline constexpr long double kDerivativeAbsTolerance = 0x1p-24L;

@@ -55,7 +55,7 @@ ULP error of act's activation kernels against a long-double reference
 (DESIGN.md section 5). Exits non-zero if any kernel exceeds its bound.
 
 OPTIONS:
-  --sampled            a fixed sample of about 2.6M inputs per function
+  --sampled            a fixed sample of about 2.8M inputs per function
                        (default)
   --exhaustive         all 2^32 float32 inputs
   --threads N          worker threads (default: one per hardware thread)

@@ -40,7 +40,8 @@ def read(path, functions, raw):
             xs, ys, tails = data[name].setdefault(mode, ([], [], {}))
             if int(row["count"]) == 0:
                 continue
-            lo, hi, ulp = float(row["x_lo"]), float(row["x_hi"]), float(row[column])
+            lo, hi = float(row["x_lo"]), float(row["x_hi"])
+            ulp = float(row[column])
             if math.isinf(lo) or math.isinf(hi):
                 tails["below" if math.isinf(lo) else "above"] = ulp
             elif not math.isnan(lo):
