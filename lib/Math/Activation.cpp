@@ -75,6 +75,27 @@ mlir::act::getActivationParamSpecs(ActivationKind kind) {
   llvm_unreachable("unknown activation kind");
 }
 
+ArrayRef<NamedActivation> mlir::act::getNamedActivations() {
+  using K = ActivationKind;
+  using A = GeluApproximation;
+  static constexpr NamedActivation named[] = {
+      {"relu", K::relu, A::none},
+      {"leaky_relu", K::leaky_relu, A::none},
+      {"elu", K::elu, A::none},
+      {"relu6", K::relu6, A::none},
+      {"sigmoid", K::sigmoid, A::none},
+      {"hard_sigmoid", K::hard_sigmoid, A::none},
+      {"silu", K::silu, A::none},
+      {"hard_swish", K::hard_swish, A::none},
+      {"gelu", K::gelu, A::none},
+      {"gelu_tanh", K::gelu, A::tanh},
+      {"gelu_sigmoid", K::gelu, A::sigmoid},
+      {"mish", K::mish, A::none},
+      {"softplus", K::softplus, A::none},
+  };
+  return named;
+}
+
 bool mlir::act::hasApproximation(ActivationKind kind) {
   return kind == ActivationKind::gelu;
 }

@@ -18,30 +18,11 @@ using namespace act::accuracy;
 
 std::vector<Kernel> act::accuracy::getKernels(llvm::StringRef mode) {
   using namespace mlir::act;
-  struct Entry {
-    const char *name;
-    ActivationKind kind;
-    GeluApproximation approximation;
-  };
-  static const Entry entries[] = {
-      {"relu", ActivationKind::relu, GeluApproximation::none},
-      {"leaky_relu", ActivationKind::leaky_relu, GeluApproximation::none},
-      {"elu", ActivationKind::elu, GeluApproximation::none},
-      {"relu6", ActivationKind::relu6, GeluApproximation::none},
-      {"sigmoid", ActivationKind::sigmoid, GeluApproximation::none},
-      {"hard_sigmoid", ActivationKind::hard_sigmoid, GeluApproximation::none},
-      {"silu", ActivationKind::silu, GeluApproximation::none},
-      {"hard_swish", ActivationKind::hard_swish, GeluApproximation::none},
-      {"gelu", ActivationKind::gelu, GeluApproximation::none},
-      {"gelu_tanh", ActivationKind::gelu, GeluApproximation::tanh},
-      {"gelu_sigmoid", ActivationKind::gelu, GeluApproximation::sigmoid},
-      {"mish", ActivationKind::mish, GeluApproximation::none},
-      {"softplus", ActivationKind::softplus, GeluApproximation::none},
-  };
+
   CompileOptions options;
   options.accuracy = mode == "fast" ? Accuracy::fast : Accuracy::precise;
   std::vector<Kernel> kernels;
-  for (const Entry &entry : entries) {
+  for (const NamedActivation &entry : getNamedActivations()) {
     for (bool gradient : {false, true}) {
       ElementwiseSpec spec;
       spec.kind = entry.kind;
@@ -55,7 +36,7 @@ std::vector<Kernel> act::accuracy::getKernels(llvm::StringRef mode) {
       }
       auto shared = std::make_shared<ElementwiseKernel>(std::move(*compiled));
       Kernel kernel;
-      kernel.name = std::string(entry.name) + (gradient ? "_grad" : "");
+      kernel.name = (entry.name + (gradient ? "_grad" : "")).str();
       kernel.mode = mode.str();
       kernel.gradient = gradient;
       kernel.run = [shared](const float *x, const float *dy, float *y,

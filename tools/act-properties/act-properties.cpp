@@ -78,12 +78,6 @@ template <typename Fn> void aroundFloat(float x, Fn fn) {
     fn(x);
 }
 
-struct Row {
-  const char *name;
-  ActivationKind kind;
-  GeluApproximation approximation;
-};
-
 std::string num(double v) { return llvm::formatv("{0:g4}", v).str(); }
 
 std::string fmt(double v) {
@@ -108,21 +102,7 @@ int main(int argc, char **argv) {
       die("unknown option '" + arg +
           "' (usage: act-properties [--output FILE])");
   }
-  const Row rows[] = {
-      {"relu", ActivationKind::relu, GeluApproximation::none},
-      {"leaky_relu", ActivationKind::leaky_relu, GeluApproximation::none},
-      {"elu", ActivationKind::elu, GeluApproximation::none},
-      {"relu6", ActivationKind::relu6, GeluApproximation::none},
-      {"sigmoid", ActivationKind::sigmoid, GeluApproximation::none},
-      {"hard_sigmoid", ActivationKind::hard_sigmoid, GeluApproximation::none},
-      {"silu", ActivationKind::silu, GeluApproximation::none},
-      {"hard_swish", ActivationKind::hard_swish, GeluApproximation::none},
-      {"gelu", ActivationKind::gelu, GeluApproximation::none},
-      {"gelu_tanh", ActivationKind::gelu, GeluApproximation::tanh},
-      {"gelu_sigmoid", ActivationKind::gelu, GeluApproximation::sigmoid},
-      {"mish", ActivationKind::mish, GeluApproximation::none},
-      {"softplus", ActivationKind::softplus, GeluApproximation::none},
-  };
+
   std::vector<float> xs = grid();
   std::string md;
   llvm::raw_string_ostream os(md);
@@ -141,7 +121,7 @@ int main(int argc, char **argv) {
      << "| activation | min over the range: x | f(x) | ref f(x) | f' < 0 on "
         "(measured extent) | f'(0) | ref f'(0) | max f' | at x |\n"
      << "|---|---|---|---|---|---|---|---|---|\n";
-  for (const Row &row : rows) {
+  for (const NamedActivation &row : getNamedActivations()) {
     Kernel f(row.kind, row.approximation, false);
     Kernel df(row.kind, row.approximation, true);
     std::vector<float> ys = f.on(xs), dys = df.on(xs);
@@ -181,9 +161,8 @@ int main(int argc, char **argv) {
           lastNeg = x;
       });
     ref::ActivationParams refParams;
-    ref::ReferenceFn fRef = ref::lookupReference(row.name);
-    ref::ReferenceFn dRef =
-        ref::lookupReference((std::string(row.name) + "_grad"));
+    ref::ReferenceFn fRef = ref::lookupReference(row.name.str());
+    ref::ReferenceFn dRef = ref::lookupReference((row.name + "_grad").str());
     // Where the function decreases and then increases, the minimum is where
     // f' changes sign: steadier than the argmin of a flat f.
     if (!std::isnan(lastNeg)) {

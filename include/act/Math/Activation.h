@@ -66,6 +66,17 @@ struct ActivationParamSpec {
 /// The floating-point parameters that `kind` takes.
 ArrayRef<ActivationParamSpec> getActivationParamSpecs(ActivationKind kind);
 
+/// An activation variant under the name the tools and reports give it: every
+/// kind, and GELU once per approximation ("gelu_tanh", "gelu_sigmoid").
+struct NamedActivation {
+  llvm::StringLiteral name;
+  ActivationKind kind;
+  GeluApproximation approximation;
+};
+
+/// Every named variant, in the order of DESIGN.md section 3.
+ArrayRef<NamedActivation> getNamedActivations();
+
 /// Whether `kind` takes the `approximation` parameter.
 bool hasApproximation(ActivationKind kind);
 
