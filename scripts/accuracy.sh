@@ -2,7 +2,7 @@
 # Measures act's accuracy (DESIGN.md section 5) and writes docs/accuracy.md
 # and docs/accuracy.png. Default: the sampled sweep of every function in both
 # modes (a minute). With --exhaustive FUNCS: also every float32 input for the
-# comma-separated FUNCS (about 17 minutes per function and mode on 2 cores).
+# comma-separated FUNCS (2 to 4 minutes per function on 2 cores).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${ACT_BUILD_DIR:-$root/build}"
