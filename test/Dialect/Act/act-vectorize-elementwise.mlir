@@ -1,5 +1,7 @@
 // RUN: act-opt %s --split-input-file --act-vectorize-elementwise=vector-width=16 | FileCheck %s
 // RUN: act-opt %s --split-input-file --act-vectorize-elementwise=vector-width=8 | FileCheck %s --check-prefix=W8
+// RUN: not act-opt %s --split-input-file --act-vectorize-elementwise=vector-width=0 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: vector-width must be positive, got 0
 
 #id1 = affine_map<(d0) -> (d0)>
 

@@ -320,7 +320,7 @@ struct ActVectorizeElementwisePass final
   void runOnOperation() override {
     if (vectorWidth < 1) {
       getOperation()->emitError("vector-width must be positive, got ")
-          << vectorWidth;
+          << static_cast<int64_t>(vectorWidth);
       return signalPassFailure();
     }
     SmallVector<linalg::GenericOp> generics;
