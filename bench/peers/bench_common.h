@@ -364,6 +364,27 @@ inline Timing measure(const Options &o, const std::function<void()> &call) {
   return t;
 }
 
+/// Times kernel(dst, src, count) over the input of `o`, each call split into
+/// per-thread chunks on o.threads pinned threads; writes --output if given.
+inline Timing
+runUnary(const Options &o, int64_t &n,
+         const std::function<void(float *, const float *, int64_t)> &kernel) {
+  Buffer x = loadInput(o, n);
+  Buffer y = allocate(n);
+  const float *src = x.get();
+  float *dst = y.get();
+  ThreadPool pool(o.threads, o.pin);
+  ThreadPool::Task task = [&](int tid, int nthreads) {
+    auto [b, e] = chunk(n, tid, nthreads);
+    if (e > b)
+      kernel(dst + b, src + b, e - b);
+  };
+  Timing t = measure(o, [&] { pool.run(task); });
+  if (!o.output.empty())
+    writeNpy(o.output, dst, n);
+  return t;
+}
+
 inline std::string jsonEscape(const std::string &s) {
   std::string r;
   for (char c : s) {

@@ -64,24 +64,13 @@ int main(int argc, char **argv) {
     bench::fail("unknown kernel " + o.activation + " (memcpy, memcpy_nt)");
 
   int64_t n = 0;
-  bench::Buffer x = bench::loadInput(o, n);
-  bench::Buffer y = bench::allocate(n);
-  const float *src = x.get();
-  float *dst = y.get();
-
-  bench::ThreadPool pool(o.threads, o.pin);
-  bench::ThreadPool::Task task = [&](int tid, int nthreads) {
-    auto [b, e] = bench::chunk(n, tid, nthreads);
-    if (e <= b)
-      return;
-    if (nt)
-      copyNonTemporal(dst + b, src + b, e - b);
-    else
-      std::memcpy(dst + b, src + b, size_t(e - b) * sizeof(float));
-  };
-  bench::Timing t = bench::measure(o, [&] { pool.run(task); });
-  if (!o.output.empty())
-    bench::writeNpy(o.output, dst, n);
+  bench::Timing t =
+      bench::runUnary(o, n, [&](float *dst, const float *src, int64_t count) {
+        if (nt)
+          copyNonTemporal(dst, src, count);
+        else
+          std::memcpy(dst, src, size_t(count) * sizeof(float));
+      });
   std::string extra =
       std::string(", \"isa\": \"") + (nt ? isaName() : "libc") + "\"";
   bench::printJson(o.activation, n, o.threads, t, 2.0 * sizeof(float) * n,

@@ -69,20 +69,7 @@ int main(int argc, char **argv) {
     bench::fail("unknown activation " + o.activation);
 
   int64_t n = 0;
-  bench::Buffer x = bench::loadInput(o, n);
-  bench::Buffer y = bench::allocate(n);
-  const float *src = x.get();
-  float *dst = y.get();
-
-  bench::ThreadPool pool(o.threads, o.pin);
-  bench::ThreadPool::Task task = [&](int tid, int nthreads) {
-    auto [b, e] = bench::chunk(n, tid, nthreads);
-    if (e > b)
-      kernel(dst + b, src + b, e - b);
-  };
-  bench::Timing t = bench::measure(o, [&] { pool.run(task); });
-  if (!o.output.empty())
-    bench::writeNpy(o.output, dst, n);
+  bench::Timing t = bench::runUnary(o, n, kernel);
   bench::printJson("cpp_" + o.activation, n, o.threads, t,
                    2.0 * sizeof(float) * n);
   return 0;
