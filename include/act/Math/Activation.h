@@ -211,7 +211,8 @@ public:
                       zero);
     case ActivationKind::silu: {
       auto [zh, zl] = mulBeta(m, x, p);
-      return xSigmoidDerivative(m, zh, zl, zh);
+      return xSigmoidDerivative(m, p.accuracy, zh, zl, x, p.beta,
+                                p.betaExact ? Lo() : Lo(p.betaLo));
     }
     case ActivationKind::hard_swish:
       // PyTorch's convention at the knees: 0 at x = -3, (2x + 3)/6 up to and
@@ -227,13 +228,20 @@ public:
       // in n = e^x (e^x + 2), d = n + 2 is (n d + 4 x e^x (1 + e^x)) / d^2.
       // Beyond kMishLinear the result is selected below; clamping keeps
       // e^x finite (and lets the exp skip its overflow check).
+      // As polynomials in e, with e's rounding entering once:
+      //   f' = e B / D,  B = 4 (1 + x) + e (6 + 4 x + e (4 + e)),
+      //   D = d^2 = 4 + e (8 + e (8 + e (4 + e))).
+      // 1 + x and 6 + 4 x are exact where B cancels (x <= -1), so B rounds
+      // about once; D has positive terms. x is clamped where e = 0 so that
+      // 4 x stays finite.
       V e = m.exp(m.min(x, m.c(kMishLinear)));
-      V n = m.fma(e, e, m.add(e, e));
-      V d = m.add(n, m.c(2));
-      // x e first: x * 4 alone overflows near -FLT_MAX.
-      V num =
-          m.add(m.mul(n, d), m.mul(m.mul(m.mul(x, e), m.c(4)), m.add(e, one)));
-      V y = m.div(num, m.mul(d, d));
+      V xc = m.max(x, m.c(-1e4));
+      V x4 = m.mul(xc, m.c(4));
+      V ePlus4 = m.add(e, m.c(4));
+      V b = m.fma(e, m.fma(e, ePlus4, m.add(x4, m.c(6))),
+                  m.mul(m.add(xc, one), m.c(4)));
+      V d = m.fma(m.fma(m.fma(ePlus4, e, m.c(8)), e, m.c(8)), e, m.c(4));
+      V y = m.div(m.mul(e, b), d);
       y = m.select(m.gt(x, m.c(kMishLinear)), one, y);
       return limits(m, x, y, zero, one);
     }
@@ -256,6 +264,8 @@ private:
   static constexpr double kSqrtTwoOverPi = 0.79788456080286535588;
   static constexpr double kGeluTanhCubic = 0.044715;
   static constexpr double kGeluSigmoidScale = 1.702;
+  /// GELU(x) > -2^-100 below this (x Phi(x) = -2^-100 at x = -11.69517827).
+  static constexpr double kGeluFlush = -11.6951780319213867;
 
   struct Sigmoids {
     V pos; ///< sigmoid(z)
@@ -312,22 +322,34 @@ private:
     return m.mul(v, polynomial(m, v, coefficients));
   }
 
-  /// sigmoid(+-(zh + zl)) from t = exp(-|z|).
-  static Sigmoids sigmoid(M &m, V zh, Lo zl) {
+  /// The logistic function at z = zh + zl from t = exp(-|z|) and d = 1 + t
+  /// carried exactly as dh + dl (the rounding of 1 + t would otherwise cost
+  /// up to an ulp in 1/d and t/d).
+  struct Logistic {
+    C nonNegative; ///< z >= 0
+    V t, dh, dl;
+    V inv;   ///< 1/dh, rounded
+    V big;   ///< 1/d = sigmoid(|z|)
+    V small; ///< t/d = sigmoid(-|z|)
+  };
+  static Logistic logistic(M &m, V zh, Lo zl) {
     C nonNegative = m.ge(zh, m.c(0));
     Lo lo;
     if (zl)
       lo = m.select(nonNegative, m.neg(*zl), *zl);
     V t = expPair(m, m.neg(m.abs(zh)), lo);
-    // d = 1 + t exactly, as dh + dl: the rounding of 1 + t would otherwise
-    // cost up to an ulp in 1/d and t/d.
     V dh = m.add(m.c(1), t);
     V dl = m.sub(t, m.sub(dh, m.c(1)));
-    V b0 = m.div(m.c(1), dh);
-    V big = m.fma(m.neg(m.mul(b0, dl)), b0, b0);
-    V small = m.mul(t, big);
-    return {m.select(nonNegative, big, small),
-            m.select(nonNegative, small, big)};
+    V inv = m.div(m.c(1), dh);
+    V big = m.fma(m.neg(m.mul(inv, dl)), inv, inv);
+    return {nonNegative, t, dh, dl, inv, big, m.mul(t, big)};
+  }
+
+  /// sigmoid(+-(zh + zl)).
+  static Sigmoids sigmoid(M &m, V zh, Lo zl) {
+    Logistic l = logistic(m, zh, zl);
+    return {m.select(l.nonNegative, l.big, l.small),
+            m.select(l.nonNegative, l.small, l.big)};
   }
 
   /// x * sigmoid(z), z = zh + zl a multiple of x.
@@ -337,10 +359,35 @@ private:
     return m.select(isInf, m.select(m.gt(zh, m.c(0)), x, m.c(0)), y);
   }
 
-  /// d/dx [x sigmoid(z(x))] = s(z) (1 + x z'(x) s(-z)), given xdz = x z'(x).
-  static V xSigmoidDerivative(M &m, V zh, Lo zl, V xdz) {
-    Sigmoids s = sigmoid(m, zh, zl);
-    V y = m.mul(s.pos, m.fma(xdz, s.neg, m.c(1)));
+  /// d/dx [x sigmoid(z(x))] = s(z) (1 + x z'(x) s(-z)), given x z'(x) =
+  /// a (b + bLo).
+  static V xSigmoidDerivative(M &m, Accuracy accuracy, V zh, Lo zl, V a, V b,
+                              Lo bLo) {
+    Logistic l = logistic(m, zh, zl);
+    V xdz = m.mul(a, b);
+    V pos = m.select(l.nonNegative, l.big, l.small);
+    V neg = m.select(l.nonNegative, l.small, l.big);
+    V y = m.mul(pos, m.fma(xdz, neg, m.c(1)));
+    if (accuracy == Accuracy::precise) {
+      // The product of two sigmoids, each up to 2 ulp off, loses more than 4
+      // ulp where 1 + xdz s(-z) cancels. As one quotient instead:
+      //   f' = u (d + xdz w) / d^2,  (u, w) = (1, t) for z >= 0, (t, 1) below,
+      // with d + xdz rounded once where it cancels (z < 0), d^2 = d2h + d2l
+      // to twice the precision and one division. Where z < 0 and xdz > -3/2
+      // nothing cancels but d + xdz rounds twice: the product form is the
+      // better one there.
+      V u = m.select(l.nonNegative, m.c(1), l.t);
+      V lo = bLo ? m.select(l.nonNegative, l.dl, m.fma(a, *bLo, l.dl)) : l.dl;
+      V num = m.add(m.select(l.nonNegative, m.fma(xdz, l.t, l.dh),
+                             m.fma(a, b, l.dh)),
+                    lo);
+      V d2h = m.mul(l.dh, l.dh);
+      V d2l = m.fma(m.add(l.dh, l.dh), l.dl, m.fma(l.dh, l.dh, m.neg(d2h)));
+      V q = m.div(m.mul(u, num), d2h);
+      q = m.fma(q, m.neg(m.mul(m.mul(d2l, l.inv), l.inv)), q);
+      C productForm = m.andC(m.lt(zh, m.c(0)), m.gt(xdz, m.c(-1.5)));
+      y = m.select(productForm, y, q);
+    }
     V isInf = m.eq(m.abs(zh), m.c(INFINITY));
     return m.select(isInf, m.select(m.gt(zh, m.c(0)), m.c(1), m.c(0)), y);
   }
@@ -373,30 +420,36 @@ private:
 
 public:
   /// The Mills ratio of the standard normal, Psi(a) = Phi(-a) exp(a^2/2),
-  /// for a in [0, 16], as a rational function with positive coefficients
-  /// (stable to evaluate; a enters exactly, so its rounding is not
-  /// amplified). Relative error 8.9e-9 precise, 5.8e-7 fast (fitted with
-  /// mpmath).
+  /// for a in [0, 16]: a rational N(a)/D(a) fitted with mpmath (relative
+  /// error 8.9e-9 precise, 5.8e-7 fast), evaluated as
+  ///   N / (1 + a (c N + R)),  D = 1 + a (c N + R),  c ~ sqrt(2 pi) in f32.
+  /// For large a the denominator is dominated by a c N, so an evaluation
+  /// error of N largely cancels in the quotient and R's weighs ~1/a^2: a
+  /// plain Horner evaluation of N and D in f32 loses up to 5 ulp here, this
+  /// form under 2.
   static V millsRatio(M &m, Accuracy accuracy, V a) {
     static constexpr double preciseNum[] = {
         0.004317951454960164, 0.04196167246663854, 0.18712520167977112,
         0.44346157849482554, 0.5000000044609817};
-    static constexpr double preciseDen[] = {
-        0.010823412387002468, 0.10518733225439894, 0.47975280586451013,
-        1.2185262663834668,   1.6848083283549429,  1.0};
+    static constexpr double preciseRest[] = {
+        -3.434148364983569e-10, 5.857959846727878e-06, 0.010703231970811689,
+        0.10694181616501752, 0.43150419329453027};
     static constexpr double fastNum[] = {
         0.017943050614298517, 0.12320538761108601, 0.3682212733547552,
         0.4999997106817429};
-    static constexpr double fastDen[] = {0.04498007925772686, 0.308672964452998,
-                                         0.9708111415854229, 1.5342997700929075,
-                                         1.0};
+    static constexpr double fastRest[] = {
+        4.913402323891702e-10, -0.0001813189303239704, 0.047745034545765286,
+        0.2808882486588993};
     bool precise = accuracy == Accuracy::precise;
+    // Exactly representable in f32, so that R absorbs c's rounding.
+    double c = precise ? 2.506608247756958 : 2.506824493408203;
     V num = polynomial(m, a,
                        precise ? ArrayRef<double>(preciseNum)
                                : ArrayRef<double>(fastNum));
-    V den = polynomial(m, a,
-                       precise ? ArrayRef<double>(preciseDen)
-                               : ArrayRef<double>(fastDen));
+    V rest = polynomial(m, a,
+                        precise ? ArrayRef<double>(preciseRest)
+                                : ArrayRef<double>(fastRest));
+    V den = m.fma(a, m.fma(m.c(c), num, rest), m.c(1));
     return m.div(num, den);
   }
 
@@ -444,7 +497,10 @@ private:
       NormalTail n = normalTail(m, p.accuracy, m.abs(x));
       V below = xTimesTail(m, x, n);
       V y = m.select(m.lt(x, m.c(0)), below, m.sub(x, below));
-      return limits(m, x, y, m.c(0), x);
+      // Below kGeluFlush |GELU(x)| < 2^-100 (DESIGN.md section 5 allows 0);
+      // exp(-x^2/2) would soon lose precision to subnormals. Covers -inf.
+      y = m.select(m.lt(x, m.c(kGeluFlush)), m.c(0), y);
+      return m.select(m.eq(x, m.c(INFINITY)), x, y);
     }
     case GeluApproximation::tanh: {
       auto [zh, zl] = geluTanhArgPair(m, p.accuracy, x);
@@ -486,12 +542,20 @@ private:
       // x z'(x) grows like x^3: clamp x so that it stays finite (the sigmoid
       // factors are already 0 or 1 there).
       V xc = m.max(m.min(x, m.c(1e4)), m.c(-1e4));
-      return xSigmoidDerivative(m, zh, zl,
-                                geluTanhArg(m, xc, 3 * kGeluTanhCubic));
+      // x z'(x) = x (c1 + c3 x^2), with the low parts of x^2 and of the
+      // constants.
+      double c1 = 2 * kSqrtTwoOverPi, c3 = 3 * c1 * kGeluTanhCubic;
+      V x2h = m.mul(xc, xc);
+      V x2l = m.fma(xc, xc, m.neg(x2h));
+      V dz = m.fma(x2h, m.c(c3), m.c(c1));
+      V dzLo = m.fma(x2l, m.c(c3), m.fma(x2h, m.cLo(c3), m.cLo(c1)));
+      return xSigmoidDerivative(m, p.accuracy, zh, zl, xc, dz, dzLo);
     }
     case GeluApproximation::sigmoid: {
       auto [zh, zl] = mulExact(m, p.accuracy, x, kGeluSigmoidScale);
-      return xSigmoidDerivative(m, zh, zl, zh);
+      return xSigmoidDerivative(m, p.accuracy, zh, zl, x,
+                                m.c(kGeluSigmoidScale),
+                                m.cLo(kGeluSigmoidScale));
     }
     }
     llvm_unreachable("unknown GELU approximation");

@@ -1,17 +1,19 @@
 // RUN: act-opt %s --split-input-file --act-expand | FileCheck %s
 
 // Exact GELU is x Phi(x) from the normal tail exp(-x^2/2) Psi(|x|), never
-// 1 + erf(x): no erf, no erfc. The -inf and +inf limits are selected.
+// 1 + erf(x): no erf, no erfc. Below x = -11.695178 (|GELU| < 2^-100, -inf
+// included) the result is flushed to 0; the +inf limit is selected.
 // CHECK-LABEL: func @gelu_scalar
 // CHECK-NOT: math.erf
-// CHECK-DAG: %[[NEG_INF:.*]] = arith.constant 0xFF800000 : f32
 // CHECK-DAG: %[[POS_INF:.*]] = arith.constant 0x7F800000 : f32
+// CHECK-DAG: %[[FLUSH:.*]] = arith.constant -11.695178 : f32
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK: %[[ABS:.*]] = math.absf %[[X:.*]] : f32
 // CHECK: math.exp
-// CHECK: %[[IS_NEG_INF:.*]] = arith.cmpf oeq, %{{.*}}, %[[NEG_INF]] : f32
-// CHECK: arith.select %[[IS_NEG_INF]]
-// CHECK: %[[IS_POS_INF:.*]] = arith.cmpf oeq, %{{.*}}, %[[POS_INF]] : f32
-// CHECK: arith.select %[[IS_POS_INF]]
+// CHECK: %[[BELOW:.*]] = arith.cmpf olt, %[[X]], %[[FLUSH]] : f32
+// CHECK: %[[FLUSHED:.*]] = arith.select %[[BELOW]], %[[ZERO]], %{{.*}} : f32
+// CHECK: %[[IS_POS_INF:.*]] = arith.cmpf oeq, %[[X]], %[[POS_INF]] : f32
+// CHECK: arith.select %[[IS_POS_INF]], %[[X]], %[[FLUSHED]] : f32
 // CHECK-NOT: act.
 func.func @gelu_scalar(%x: f32) -> f32 {
   %0 = act.gelu %x : f32
