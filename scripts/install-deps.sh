@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   cmake ninja-build ccache git python3 python3-numpy python3-mpmath
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
-  libomp-22-dev libgtest-dev
+  libomp-22-dev libgtest-dev libclang-rt-22-dev
 )
 # Benchmark peers (bench/ only); skipped with ACT_SKIP_BENCH_DEPS=1.
 BENCH_PACKAGES=(libbenchmark-dev libdnnl-dev libopenblas-dev python3-torch

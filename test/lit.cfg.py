@@ -23,6 +23,8 @@ config.substitutions.append(
     ("%mlir_runner_utils",
      os.path.join(config.mlir_lib_dir, "libmlir_runner_utils.so")))
 config.substitutions.append(("%act_src_root", config.act_src_root))
+config.substitutions.append(("%act_unittests", config.act_unittests_dir))
+config.substitutions.append(("%act_obj_root", config.act_obj_root))
 # Debian's python3 carries numpy and mpmath; the first python3 on PATH may not.
 config.substitutions.append(("%python", config.host_python))
 

@@ -20,17 +20,21 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/ExecutionEngine/Orc/LLJIT.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -169,12 +173,8 @@ std::unique_ptr<MLIRContext> createContext() {
   return ctx;
 }
 
-/// Parses and lowers `source` to the LLVM dialect; keeps a copy of the
-/// parsed module in `sourceCopy` when given.
-llvm::Expected<OwningOpRef<ModuleOp>>
-lowerToLLVMDialect(MLIRContext *ctx, StringRef source,
-                   const CompileOptions &options,
-                   OwningOpRef<ModuleOp> *sourceCopy = nullptr) {
+llvm::Expected<OwningOpRef<ModuleOp>> parse(MLIRContext *ctx, StringRef source,
+                                            const CompileOptions &options) {
   DiagnosticCollector diagnostics(ctx);
   OwningOpRef<ModuleOp> module =
       parseSourceString<ModuleOp>(source, ctx, options.sourceName);
@@ -182,6 +182,20 @@ lowerToLLVMDialect(MLIRContext *ctx, StringRef source,
     return diagnostics.error("invalid MLIR");
   if (failed(verify(*module)))
     return diagnostics.error("invalid MLIR");
+  return module;
+}
+
+/// Parses and lowers `source` to the LLVM dialect; keeps a copy of the
+/// parsed module in `sourceCopy` when given.
+llvm::Expected<OwningOpRef<ModuleOp>>
+lowerToLLVMDialect(MLIRContext *ctx, StringRef source,
+                   const CompileOptions &options,
+                   OwningOpRef<ModuleOp> *sourceCopy = nullptr) {
+  llvm::Expected<OwningOpRef<ModuleOp>> parsed = parse(ctx, source, options);
+  if (!parsed)
+    return parsed.takeError();
+  OwningOpRef<ModuleOp> module = std::move(*parsed);
+  DiagnosticCollector diagnostics(ctx);
   if (sourceCopy)
     *sourceCopy = module->clone();
   for (auto func : module->getOps<func::FuncOp>())
@@ -198,6 +212,38 @@ lowerToLLVMDialect(MLIRContext *ctx, StringRef source,
   return module;
 }
 
+/// An object file (with the ExecutionEngine's packed wrappers) in a plain
+/// LLJIT that resolves the rest (malloc, free) in the process.
+llvm::Expected<std::unique_ptr<llvm::orc::LLJIT>>
+loadObject(std::unique_ptr<llvm::MemoryBuffer> object) {
+  auto jit = llvm::orc::LLJITBuilder().create();
+  if (!jit)
+    return jit.takeError();
+  auto generator =
+      llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+          (*jit)->getDataLayout().getGlobalPrefix());
+  if (!generator)
+    return generator.takeError();
+  (*jit)->getMainJITDylib().addGenerator(std::move(*generator));
+  if (llvm::Error err = (*jit)->addObjectFile(std::move(object)))
+    return std::move(err);
+  return std::move(*jit);
+}
+
+/// Writes the engine's object code to `path` through a temporary file in
+/// the same directory, so that readers never see half a file. Best effort:
+/// a cache that cannot be written is no cache.
+void storeObject(ExecutionEngine &engine, StringRef path) {
+  llvm::SmallString<128> temporary;
+  if (llvm::sys::fs::createUniqueFile(path + ".tmp-%%%%%%%%", temporary))
+    return;
+  engine.dumpToObjectFile(temporary);
+  uint64_t size = 0;
+  if (llvm::sys::fs::file_size(temporary, size) || size == 0 ||
+      llvm::sys::fs::rename(temporary, path))
+    llvm::sys::fs::remove(temporary);
+}
+
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -212,6 +258,7 @@ CompiledModule::CompiledModule()
 
 CompiledModule::~CompiledModule() {
   // The engine and the module refer to the context: release them first.
+  loaded.reset();
   engine.reset();
   source.reset();
 }
@@ -219,15 +266,45 @@ CompiledModule::~CompiledModule() {
 llvm::Expected<std::unique_ptr<CompiledModule>>
 CompiledModule::compile(StringRef sourceText, const CompileOptions &options) {
   initializeLLVM();
+  using Clock = std::chrono::steady_clock;
+  auto seconds = [](Clock::time_point since) {
+    return std::chrono::duration<double>(Clock::now() - since).count();
+  };
+  Clock::time_point start = Clock::now();
   std::unique_ptr<CompiledModule> result(new CompiledModule());
   result->context = createContext();
   MLIRContext *ctx = result->context.get();
+  const std::string &cacheFile = options.objectCacheFile;
+  if (!cacheFile.empty()) {
+    if (auto object = llvm::MemoryBuffer::getFile(cacheFile)) {
+      llvm::Expected<OwningOpRef<ModuleOp>> parsed =
+          parse(ctx, sourceText, options);
+      if (!parsed)
+        return parsed.takeError();
+      llvm::Expected<std::unique_ptr<llvm::orc::LLJIT>> jit =
+          loadObject(std::move(*object));
+      if (jit) {
+        result->source.reset(parsed->release().getOperation());
+        result->loaded = std::move(*jit);
+        result->timings.mlir = seconds(start);
+        start = Clock::now();
+        if (llvm::Error err = result->materialize())
+          return std::move(err);
+        result->timings.llvm = seconds(start);
+        return result;
+      }
+      // A damaged cache entry: compile afresh and replace it.
+      llvm::consumeError(jit.takeError());
+    }
+  }
   OwningOpRef<ModuleOp> copy;
   llvm::Expected<OwningOpRef<ModuleOp>> lowered =
       lowerToLLVMDialect(ctx, sourceText, options, &copy);
   if (!lowered)
     return lowered.takeError();
   result->source.reset(copy.release().getOperation());
+  result->timings.mlir = seconds(start);
+  start = Clock::now();
 
   auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!builder)
@@ -242,22 +319,51 @@ CompiledModule::compile(StringRef sourceText, const CompileOptions &options) {
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   engineOptions.enableGDBNotificationListener = false;
   engineOptions.enablePerfNotificationListener = false;
+  engineOptions.enableObjectDump = !cacheFile.empty();
   DiagnosticCollector diagnostics(ctx);
   auto engine =
       ExecutionEngine::create(**lowered, engineOptions, std::move(*tm));
   if (!engine)
     return engine.takeError();
   result->engine = std::move(*engine);
+  if (llvm::Error err = result->materialize())
+    return std::move(err);
+  result->timings.llvm = seconds(start);
+  if (!cacheFile.empty())
+    storeObject(*result->engine, cacheFile);
   return result;
 }
 
+llvm::Error CompiledModule::materialize() const {
+  for (auto func : getSourceModule().getOps<func::FuncOp>())
+    if (func.isPublic() && !func.isExternal())
+      if (llvm::Expected<void *> address =
+              lookup(("_mlir_ciface_" + func.getSymName()).str());
+          !address)
+        return address.takeError();
+  return llvm::Error::success();
+}
+
 llvm::Expected<void *> CompiledModule::lookup(StringRef name) const {
-  return engine->lookup(name);
+  if (engine)
+    return engine->lookup(name);
+  auto address = loaded->lookup(name);
+  if (!address)
+    return address.takeError();
+  return address->toPtr<void *>();
 }
 
 llvm::Error CompiledModule::invoke(StringRef entry,
                                    MutableArrayRef<void *> args) const {
-  return engine->invokePacked(("_mlir_ciface_" + entry).str(), args);
+  std::string name = ("_mlir_ciface_" + entry).str();
+  if (engine)
+    return engine->invokePacked(name, args);
+  // ExecutionEngine's packed wrapper of the C interface function.
+  llvm::Expected<void *> packed = lookup("_mlir_" + name);
+  if (!packed)
+    return packed.takeError();
+  reinterpret_cast<void (*)(void **)> (*packed)(args.data());
+  return llvm::Error::success();
 }
 
 ModuleOp CompiledModule::getSourceModule() const {
@@ -279,9 +385,15 @@ ElementwiseKernel::compile(const ElementwiseSpec &spec,
       options);
   if (!module)
     return module.takeError();
+  return fromModule(spec, std::move(*module));
+}
+
+llvm::Expected<ElementwiseKernel>
+ElementwiseKernel::fromModule(const ElementwiseSpec &spec,
+                              std::shared_ptr<CompiledModule> module) {
   ElementwiseKernel kernel;
   kernel.spec = spec;
-  kernel.module = std::move(*module);
+  kernel.module = std::move(module);
   auto entry = kernel.module->lookup("_mlir_ciface_act_kernel");
   if (!entry)
     return entry.takeError();

@@ -78,8 +78,6 @@ template <typename Fn> void aroundFloat(float x, Fn fn) {
     fn(x);
 }
 
-std::string num(double v) { return llvm::formatv("{0:g4}", v).str(); }
-
 std::string fmt(double v) {
   if (std::isinf(v))
     return v < 0 ? "-inf" : "inf";

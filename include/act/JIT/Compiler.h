@@ -19,6 +19,10 @@
 #include <optional>
 #include <string>
 
+namespace llvm::orc {
+class LLJIT;
+} // namespace llvm::orc
+
 namespace mlir {
 class ExecutionEngine;
 class MLIRContext;
@@ -54,6 +58,11 @@ struct CompileOptions {
   Accuracy accuracy = Accuracy::precise;
   /// The name diagnostics give the source (a file name).
   std::string sourceName = "<source>";
+  /// Where the JIT keeps this module's object code across processes: loaded
+  /// from there when the file exists, written there (atomically) after a
+  /// compile otherwise. Empty: no object cache. The caller names the file
+  /// after everything the code depends on (Jit does).
+  std::string objectCacheFile;
 };
 
 /// A 1-D strided memref descriptor, as MLIR's C interface passes it.
@@ -84,11 +93,27 @@ public:
   /// The module before lowering (function signatures).
   ModuleOp getSourceModule() const;
 
+  /// Whether the code came from CompileOptions::objectCacheFile.
+  bool isFromObjectCache() const { return loaded != nullptr; }
+
+  /// Where compile() spent its time, in seconds: MLIR (parse, verify,
+  /// act-cpu-pipeline) and LLVM (translation, -O3, code generation and
+  /// linking of every public function; or loading the cached object).
+  struct Timings {
+    double mlir = 0, llvm = 0;
+  };
+  const Timings &getTimings() const { return timings; }
+
 private:
   CompiledModule();
+  /// Looks up every public function, so that its code is generated now.
+  llvm::Error materialize() const;
   std::unique_ptr<MLIRContext> context;
   std::unique_ptr<Operation, void (*)(Operation *)> source;
   std::unique_ptr<ExecutionEngine> engine;
+  /// The object-cache path: the object file loaded into a plain LLJIT.
+  std::unique_ptr<llvm::orc::LLJIT> loaded;
+  Timings timings;
 };
 
 /// A compiled elementwise kernel.
@@ -96,6 +121,11 @@ class ElementwiseKernel {
 public:
   static llvm::Expected<ElementwiseKernel>
   compile(const ElementwiseSpec &spec, const CompileOptions &options);
+  /// The kernel of `spec` in `module`, compiled from
+  /// getElementwiseModuleSource(spec, "act_kernel", true).
+  static llvm::Expected<ElementwiseKernel>
+  fromModule(const ElementwiseSpec &spec,
+             std::shared_ptr<CompiledModule> module);
 
   /// y[i] = f(x[i]) (or dy[i] * f'(x[i])) for n elements of the kernel's
   /// dtype, split over `threads` threads for large n.

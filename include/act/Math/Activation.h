@@ -378,9 +378,9 @@ private:
       // better one there.
       V u = m.select(l.nonNegative, m.c(1), l.t);
       V lo = bLo ? m.select(l.nonNegative, l.dl, m.fma(a, *bLo, l.dl)) : l.dl;
-      V num = m.add(m.select(l.nonNegative, m.fma(xdz, l.t, l.dh),
-                             m.fma(a, b, l.dh)),
-                    lo);
+      V num = m.add(
+          m.select(l.nonNegative, m.fma(xdz, l.t, l.dh), m.fma(a, b, l.dh)),
+          lo);
       V d2h = m.mul(l.dh, l.dh);
       V d2l = m.fma(m.add(l.dh, l.dh), l.dl, m.fma(l.dh, l.dh, m.neg(d2h)));
       V q = m.div(m.mul(u, num), d2h);

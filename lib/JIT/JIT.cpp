@@ -1,0 +1,497 @@
+//===- JIT.cpp - act's JIT for C++ hosts ------------------------*- C++ -*-===//
+//
+// The kernel cache (memory and disk), the GLU/FFN kernel sources and the
+// shape-checked calls of array kernels.
+//
+//===----------------------------------------------------------------------===//
+
+#include "act/JIT/JIT.h"
+
+#include "act/Pipelines/Pipelines.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Config/llvm-config.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SHA256.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <unordered_map>
+
+using namespace mlir;
+using namespace mlir::act;
+
+static llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+//===----------------------------------------------------------------------===//
+// Kernel sources
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// `#act.activation<...>` syntax inside a GLU or FFN op: `<kind, p = v>`.
+std::string printActivation(ActivationKind kind,
+                            const ActivationParams &params) {
+  std::string s = ("<" + stringifyActivationKind(kind)).str();
+  if (kind == ActivationKind::gelu &&
+      params.approximation != GeluApproximation::none)
+    s += (", approximation = " +
+          stringifyGeluApproximation(params.approximation))
+             .str();
+  for (const ActivationParamSpec &p : getActivationParamSpecs(kind)) {
+    char value[64];
+    snprintf(value, sizeof(value), "%.17e", params.*p.field);
+    s += (", " + p.name + " = " + value).str();
+  }
+  return s + ">";
+}
+
+/// A function over memrefs that wraps one tensor op: `args` are (name,
+/// shape) of the inputs; the op is printed by `body` from the tensor names.
+struct KernelSource {
+  std::string element;
+  std::string text;
+  llvm::raw_string_ostream os{text};
+
+  explicit KernelSource(DType dtype) : element(getDTypeName(dtype).str()) {}
+
+  std::string type(StringRef kind, ArrayRef<int64_t> shape) const {
+    std::string s = kind.str() + "<";
+    for (int64_t d : shape)
+      s += (d < 0 ? std::string("?") : std::to_string(d)) + "x";
+    return s + element + ">";
+  }
+
+  /// func.func @name(inputs..., %y) { to_tensor; %r = <op>; store }.
+  std::string build(StringRef name,
+                    ArrayRef<std::pair<std::string, std::vector<int64_t>>> args,
+                    ArrayRef<int64_t> resultShape,
+                    llvm::function_ref<void(llvm::raw_ostream &)> op) {
+    os << "func.func @" << name << "(";
+    for (const auto &[arg, shape] : args)
+      os << "%" << arg << "_m: " << type("memref", shape) << ", ";
+    os << "%y: " << type("memref", resultShape) << ") {\n";
+    for (const auto &[arg, shape] : args)
+      os << "  %" << arg << " = bufferization.to_tensor %" << arg
+         << "_m restrict : " << type("memref", shape) << " to "
+         << type("tensor", shape) << "\n";
+    os << "  %r = ";
+    op(os);
+    os << "\n  bufferization.materialize_in_destination %r in restrict "
+          "writable %y : ("
+       << type("tensor", resultShape) << ", " << type("memref", resultShape)
+       << ") -> ()\n  return\n}\n";
+    return text;
+  }
+};
+
+std::vector<int64_t> shapeOf(std::initializer_list<int64_t> dims) {
+  return std::vector<int64_t>(dims);
+}
+} // namespace
+
+std::string mlir::act::getGluModuleSource(const GluSpec &spec, StringRef name) {
+  KernelSource k(spec.dtype);
+  std::string act = printActivation(spec.kind, spec.params);
+  std::vector<int64_t> half = shapeOf({-1, spec.cols});
+  if (spec.split) {
+    std::vector<int64_t> whole = shapeOf({-1, 2 * spec.cols});
+    return k.build(name, {{"x", whole}}, half, [&](llvm::raw_ostream &os) {
+      os << "act.glu " << act << " %x : " << k.type("tensor", whole) << " -> "
+         << k.type("tensor", half);
+    });
+  }
+  return k.build(name, {{"a", half}, {"b", half}}, half,
+                 [&](llvm::raw_ostream &os) {
+                   std::string t = k.type("tensor", half);
+                   os << "act.glu " << act << " %a, %b : " << t << ", " << t
+                      << " -> " << t;
+                 });
+}
+
+std::string mlir::act::getFfnModuleSource(const FfnSpec &spec, StringRef name) {
+  KernelSource k(spec.dtype);
+  std::string act = printActivation(spec.kind, spec.params);
+  std::vector<int64_t> x = shapeOf({-1, spec.model});
+  std::vector<int64_t> up = shapeOf({spec.model, spec.hidden});
+  std::vector<int64_t> down = shapeOf({spec.hidden, spec.model});
+  std::vector<std::pair<std::string, std::vector<int64_t>>> args;
+  if (spec.gated)
+    args = {{"x", x}, {"wg", up}, {"wu", up}, {"wd", down}};
+  else if (spec.bias)
+    args = {{"x", x},
+            {"w1", up},
+            {"b1", shapeOf({spec.hidden})},
+            {"w2", down},
+            {"b2", shapeOf({spec.model})}};
+  else
+    args = {{"x", x}, {"w1", up}, {"w2", down}};
+  return k.build(name, args, x, [&](llvm::raw_ostream &os) {
+    if (spec.gated)
+      os << "act.gated_ffn " << act << " %x, %wg, %wu, %wd";
+    else if (spec.bias)
+      os << "act.ffn " << act << " %x, %w1 bias %b1, %w2 bias %b2";
+    else
+      os << "act.ffn " << act << " %x, %w1, %w2";
+    os << " : (";
+    llvm::interleaveComma(
+        args, os, [&](const auto &arg) { os << k.type("tensor", arg.second); });
+    os << ") -> " << k.type("tensor", x);
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// ArrayKernel
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// A ranked strided memref descriptor of rank 1 or 2.
+template <int Rank> struct MemRefDescriptor {
+  void *allocated;
+  void *aligned;
+  int64_t offset;
+  int64_t sizes[Rank];
+  int64_t strides[Rank];
+};
+
+struct Descriptor {
+  MemRefDescriptor<1> rank1;
+  MemRefDescriptor<2> rank2;
+  void *get(size_t rank) {
+    return rank == 1 ? static_cast<void *>(&rank1)
+                     : static_cast<void *>(&rank2);
+  }
+};
+} // namespace
+
+llvm::Error ArrayKernel::run(ArrayRef<ArrayArg> arrays) const {
+  if (arrays.size() != signature.size())
+    return makeError("expected " + llvm::Twine(signature.size()) +
+                     " arrays (inputs, then the output), got " +
+                     llvm::Twine(arrays.size()));
+  int64_t rows = -1;
+  for (auto [i, array, expected] : llvm::enumerate(arrays, signature)) {
+    auto shapeText = [](ArrayRef<int64_t> shape) {
+      std::string s = "[";
+      llvm::raw_string_ostream os(s);
+      llvm::interleaveComma(shape, os, [&](int64_t d) {
+        if (d < 0)
+          os << "rows";
+        else
+          os << d;
+      });
+      return s + "]";
+    };
+    bool match = array.shape.size() == expected.size();
+    for (size_t d = 0; match && d < expected.size(); ++d) {
+      if (array.shape[d] < 0)
+        match = false;
+      else if (expected[d] >= 0)
+        match = array.shape[d] == expected[d];
+      else if (rows < 0)
+        rows = array.shape[d];
+      else
+        match = array.shape[d] == rows;
+    }
+    if (!match)
+      return makeError(
+          "array " + llvm::Twine(i) + " has shape " + shapeText(array.shape) +
+          ", expected " + shapeText(expected) +
+          (rows >= 0 ? " with rows = " + llvm::Twine(rows) : llvm::Twine()));
+    int64_t count = 1;
+    for (int64_t d : array.shape)
+      count *= d;
+    if (!array.data && count > 0)
+      return makeError("array " + llvm::Twine(i) + " is a null pointer");
+  }
+  std::vector<Descriptor> descriptors(arrays.size());
+  std::vector<void *> pointers;
+  for (auto [array, descriptor] : llvm::zip(arrays, descriptors)) {
+    if (array.shape.size() == 1)
+      descriptor.rank1 = {array.data, array.data, 0, {array.shape[0]}, {1}};
+    else
+      descriptor.rank2 = {array.data,
+                          array.data,
+                          0,
+                          {array.shape[0], array.shape[1]},
+                          {array.shape[1], 1}};
+    pointers.push_back(descriptor.get(array.shape.size()));
+  }
+  using P = void *;
+  switch (pointers.size()) {
+  case 2:
+    reinterpret_cast<void (*)(P, P)>(entry)(pointers[0], pointers[1]);
+    break;
+  case 3:
+    reinterpret_cast<void (*)(P, P, P)>(entry)(pointers[0], pointers[1],
+                                               pointers[2]);
+    break;
+  case 4:
+    reinterpret_cast<void (*)(P, P, P, P)>(entry)(pointers[0], pointers[1],
+                                                  pointers[2], pointers[3]);
+    break;
+  case 5:
+    reinterpret_cast<void (*)(P, P, P, P, P)>(entry)(
+        pointers[0], pointers[1], pointers[2], pointers[3], pointers[4]);
+    break;
+  case 6:
+    reinterpret_cast<void (*)(P, P, P, P, P, P)>(entry)(
+        pointers[0], pointers[1], pointers[2], pointers[3], pointers[4],
+        pointers[5]);
+    break;
+  default:
+    llvm_unreachable("array kernels take 2 to 6 arrays");
+  }
+  return llvm::Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// Jit
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// One cache slot: filled once by the thread that created it; the others
+/// wait for it.
+struct Slot {
+  std::mutex mutex;
+  std::condition_variable filled;
+  bool ready = false;
+  std::shared_ptr<const void> value;
+  std::string error;
+};
+} // namespace
+
+struct Jit::Impl {
+  Options options;
+  /// The resolved target, part of every key: "native" differs per host.
+  std::string targetKey;
+  mutable std::mutex mutex;
+  std::unordered_map<std::string, std::shared_ptr<Slot>> slots;
+  std::atomic<uint64_t> requests{0}, memoryHits{0}, diskHits{0}, compiles{0};
+
+  /// The value cached under `key`, built by `build` on a miss. A failed
+  /// build is reported to every waiter and not cached.
+  llvm::Expected<std::shared_ptr<const void>>
+  get(const std::string &key,
+      llvm::function_ref<llvm::Expected<std::shared_ptr<const void>>()> build) {
+    ++requests;
+    std::shared_ptr<Slot> slot;
+    bool builder = false;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      std::shared_ptr<Slot> &entry = slots[key];
+      if (!entry) {
+        entry = std::make_shared<Slot>();
+        builder = true;
+      }
+      slot = entry;
+    }
+    if (!builder) {
+      ++memoryHits;
+      std::unique_lock<std::mutex> lock(slot->mutex);
+      slot->filled.wait(lock, [&] { return slot->ready; });
+      if (!slot->value)
+        return makeError(slot->error);
+      return slot->value;
+    }
+    llvm::Expected<std::shared_ptr<const void>> built = build();
+    std::string error;
+    if (!built) {
+      error = llvm::toString(built.takeError());
+      std::lock_guard<std::mutex> lock(mutex);
+      slots.erase(key);
+    }
+    {
+      std::lock_guard<std::mutex> lock(slot->mutex);
+      slot->ready = true;
+      if (built)
+        slot->value = *built;
+      slot->error = error;
+    }
+    slot->filled.notify_all();
+    if (!error.empty())
+      return makeError(error);
+    return *built;
+  }
+
+  /// Options for compiling `source`, with the object cache file named
+  /// after everything the object depends on.
+  CompileOptions compileOptions(StringRef source, Accuracy accuracy) const {
+    CompileOptions compile;
+    compile.target = options.target;
+    compile.accuracy = accuracy;
+    if (!options.cacheDirectory.empty()) {
+      llvm::SHA256 hash;
+      hash.update("act-object-v1\n" LLVM_VERSION_STRING "\n");
+      hash.update(targetKey);
+      hash.update((accuracy == Accuracy::precise ? "precise" : "fast"));
+      hash.update(source);
+      llvm::SmallString<256> path(options.cacheDirectory);
+      llvm::sys::path::append(path, llvm::toHex(hash.final(), true) + ".o");
+      compile.objectCacheFile = std::string(path);
+    }
+    return compile;
+  }
+
+  llvm::Expected<std::shared_ptr<CompiledModule>> compile(StringRef source,
+                                                          Accuracy accuracy) {
+    auto module =
+        CompiledModule::compile(source, compileOptions(source, accuracy));
+    if (!module)
+      return module.takeError();
+    ++((*module)->isFromObjectCache() ? diskHits : compiles);
+    return std::shared_ptr<CompiledModule>(std::move(*module));
+  }
+
+  static std::string key(StringRef kind, StringRef source, Accuracy accuracy) {
+    return (kind + "\n" + (accuracy == Accuracy::precise ? "precise" : "fast") +
+            "\n" + source)
+        .str();
+  }
+};
+
+Jit::Jit(std::unique_ptr<Impl> impl) : impl(std::move(impl)) {}
+Jit::~Jit() = default;
+
+llvm::Expected<std::unique_ptr<Jit>> Jit::create(const Options &options) {
+  std::string error;
+  FailureOr<CpuTarget> target = resolveCpuTarget(options.target, error);
+  if (failed(target))
+    return makeError(error);
+  // A named target must run here: its code is called in this process.
+  static constexpr StringRef avx512[] = {"avx512f", "avx512bw", "avx512dq",
+                                         "avx512vl"};
+  static constexpr StringRef avx2[] = {"avx2", "fma", "bmi2"};
+  ArrayRef<StringRef> needed;
+  if (target->vectorWidth == 16)
+    needed = avx512;
+  else if (target->vectorWidth == 8)
+    needed = avx2;
+  llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
+  for (StringRef feature : needed)
+    if (!host.lookup(feature))
+      return makeError("target '" + options.target + "' needs " + feature +
+                       ", which this CPU lacks");
+  if (!options.cacheDirectory.empty())
+    if (std::error_code ec =
+            llvm::sys::fs::create_directories(options.cacheDirectory))
+      return makeError("cannot create the cache directory '" +
+                       options.cacheDirectory + "': " + ec.message());
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->targetKey = target->cpu + "\n" + target->features + "\n";
+  return std::unique_ptr<Jit>(new Jit(std::move(impl)));
+}
+
+const Jit::Options &Jit::getOptions() const { return impl->options; }
+
+JitStats Jit::getStats() const {
+  return {impl->requests.load(), impl->memoryHits.load(), impl->diskHits.load(),
+          impl->compiles.load()};
+}
+
+llvm::Expected<std::shared_ptr<const ElementwiseKernel>>
+Jit::getElementwise(const ElementwiseSpec &spec, Accuracy accuracy) {
+  if (std::optional<std::string> message =
+          checkActivationParams(spec.kind, spec.params))
+    return makeError(*message);
+  std::string source = getElementwiseModuleSource(spec, "act_kernel",
+                                                  /*withStreaming=*/true);
+  auto value = impl->get(
+      Impl::key("elementwise", source, accuracy),
+      [&]() -> llvm::Expected<std::shared_ptr<const void>> {
+        auto module = impl->compile(source, accuracy);
+        if (!module)
+          return module.takeError();
+        auto kernel = ElementwiseKernel::fromModule(spec, *module);
+        if (!kernel)
+          return kernel.takeError();
+        return std::make_shared<const ElementwiseKernel>(std::move(*kernel));
+      });
+  if (!value)
+    return value.takeError();
+  return std::static_pointer_cast<const ElementwiseKernel>(*value);
+}
+
+llvm::Expected<std::shared_ptr<const ArrayKernel>>
+Jit::getGlu(const GluSpec &spec, Accuracy accuracy) {
+  if (std::optional<std::string> message =
+          checkActivationParams(spec.kind, spec.params))
+    return makeError(*message);
+  if (spec.cols <= 0)
+    return makeError("a GLU needs a positive column count, got " +
+                     llvm::Twine(spec.cols));
+  std::vector<llvm::SmallVector<int64_t, 2>> signature;
+  if (spec.split)
+    signature = {{-1, 2 * spec.cols}, {-1, spec.cols}};
+  else
+    signature = {{-1, spec.cols}, {-1, spec.cols}, {-1, spec.cols}};
+  return getArrayKernel("glu", getGluModuleSource(spec, "act_kernel"),
+                        std::move(signature), accuracy);
+}
+
+llvm::Expected<std::shared_ptr<const ArrayKernel>>
+Jit::getFfn(const FfnSpec &spec, Accuracy accuracy) {
+  if (std::optional<std::string> message =
+          checkActivationParams(spec.kind, spec.params))
+    return makeError(*message);
+  if (spec.model <= 0 || spec.hidden <= 0)
+    return makeError("an FFN needs positive model and hidden sizes, got " +
+                     llvm::Twine(spec.model) + " and " +
+                     llvm::Twine(spec.hidden));
+  int64_t d = spec.model, h = spec.hidden;
+  std::vector<llvm::SmallVector<int64_t, 2>> signature;
+  if (spec.gated)
+    signature = {{-1, d}, {d, h}, {d, h}, {h, d}, {-1, d}};
+  else if (spec.bias)
+    signature = {{-1, d}, {d, h}, {h}, {h, d}, {d}, {-1, d}};
+  else
+    signature = {{-1, d}, {d, h}, {h, d}, {-1, d}};
+  return getArrayKernel("ffn", getFfnModuleSource(spec, "act_kernel"),
+                        std::move(signature), accuracy);
+}
+
+llvm::Expected<std::shared_ptr<const ArrayKernel>>
+Jit::getArrayKernel(StringRef kind, const std::string &source,
+                    std::vector<llvm::SmallVector<int64_t, 2>> signature,
+                    Accuracy accuracy) {
+  auto value =
+      impl->get(Impl::key(kind, source, accuracy),
+                [&]() -> llvm::Expected<std::shared_ptr<const void>> {
+                  auto module = impl->compile(source, accuracy);
+                  if (!module)
+                    return module.takeError();
+                  auto entry = (*module)->lookup("_mlir_ciface_act_kernel");
+                  if (!entry)
+                    return entry.takeError();
+                  auto kernel = std::make_shared<ArrayKernel>();
+                  kernel->module = std::move(*module);
+                  kernel->entry = *entry;
+                  kernel->signature = std::move(signature);
+                  return std::shared_ptr<const void>(std::move(kernel));
+                });
+  if (!value)
+    return value.takeError();
+  return std::static_pointer_cast<const ArrayKernel>(*value);
+}
+
+llvm::Expected<std::shared_ptr<const CompiledModule>>
+Jit::getModule(StringRef source, Accuracy accuracy) {
+  auto value =
+      impl->get(Impl::key("module", source, accuracy),
+                [&]() -> llvm::Expected<std::shared_ptr<const void>> {
+                  auto module = impl->compile(source, accuracy);
+                  if (!module)
+                    return module.takeError();
+                  return std::shared_ptr<const void>(std::move(*module));
+                });
+  if (!value)
+    return value.takeError();
+  return std::static_pointer_cast<const CompiledModule>(*value);
+}
