@@ -169,7 +169,7 @@ std::unique_ptr<MLIRContext> createContext() {
   registerAllDialects(registry);
   auto ctx =
       std::make_unique<MLIRContext>(registry, MLIRContext::Threading::DISABLED);
-  ctx->loadAllAvailableDialects();
+  // Dialects load as the parser and the passes need them.
   return ctx;
 }
 
@@ -314,7 +314,8 @@ CompiledModule::compile(StringRef sourceText, const CompileOptions &options) {
   if (!tm)
     return tm.takeError();
   ExecutionEngineOptions engineOptions;
-  auto transformer = makeOptimizingTransformer(3, 0, tm->get());
+  auto transformer =
+      makeOptimizingTransformer(options.llvmOptLevel, 0, tm->get());
   engineOptions.transformer = transformer;
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   engineOptions.enableGDBNotificationListener = false;
@@ -380,9 +381,11 @@ ElementwiseKernel::compile(const ElementwiseSpec &spec,
   if (std::optional<std::string> message =
           checkActivationParams(spec.kind, spec.params))
     return llvm::createStringError(llvm::inconvertibleErrorCode(), *message);
+  CompileOptions elementwise = options;
+  elementwise.llvmOptLevel = 0;
   auto module = CompiledModule::compile(
       getElementwiseModuleSource(spec, "act_kernel", /*withStreaming=*/true),
-      options);
+      elementwise);
   if (!module)
     return module.takeError();
   return fromModule(spec, std::move(*module));
@@ -576,8 +579,8 @@ llvm::Error mlir::act::emitObjectFile(StringRef source,
       std::nullopt, llvm::CodeGenOptLevel::Aggressive));
   llvmModule->setTargetTriple(triple);
   llvmModule->setDataLayout(tm->createDataLayout());
-  if (llvm::Error err =
-          makeOptimizingTransformer(3, 0, tm.get())(llvmModule.get()))
+  if (llvm::Error err = makeOptimizingTransformer(options.llvmOptLevel, 0,
+                                                  tm.get())(llvmModule.get()))
     return err;
 
   std::error_code ec;

@@ -322,15 +322,18 @@ struct Jit::Impl {
 
   /// Options for compiling `source`, with the object cache file named
   /// after everything the object depends on.
-  CompileOptions compileOptions(StringRef source, Accuracy accuracy) const {
+  CompileOptions compileOptions(StringRef source, Accuracy accuracy,
+                                unsigned llvmOptLevel) const {
     CompileOptions compile;
     compile.target = options.target;
     compile.accuracy = accuracy;
+    compile.llvmOptLevel = llvmOptLevel;
     if (!options.cacheDirectory.empty()) {
       llvm::SHA256 hash;
       hash.update("act-object-v1\n" LLVM_VERSION_STRING "\n");
       hash.update(targetKey);
       hash.update((accuracy == Accuracy::precise ? "precise" : "fast"));
+      hash.update(std::to_string(llvmOptLevel) + "\n");
       hash.update(source);
       llvm::SmallString<256> path(options.cacheDirectory);
       llvm::sys::path::append(path, llvm::toHex(hash.final(), true) + ".o");
@@ -339,10 +342,10 @@ struct Jit::Impl {
     return compile;
   }
 
-  llvm::Expected<std::shared_ptr<CompiledModule>> compile(StringRef source,
-                                                          Accuracy accuracy) {
-    auto module =
-        CompiledModule::compile(source, compileOptions(source, accuracy));
+  llvm::Expected<std::shared_ptr<CompiledModule>>
+  compile(StringRef source, Accuracy accuracy, unsigned llvmOptLevel = 3) {
+    auto module = CompiledModule::compile(
+        source, compileOptions(source, accuracy, llvmOptLevel));
     if (!module)
       return module.takeError();
     ++((*module)->isFromObjectCache() ? diskHits : compiles);
@@ -406,7 +409,8 @@ Jit::getElementwise(const ElementwiseSpec &spec, Accuracy accuracy) {
   auto value = impl->get(
       Impl::key("elementwise", source, accuracy),
       [&]() -> llvm::Expected<std::shared_ptr<const void>> {
-        auto module = impl->compile(source, accuracy);
+        // See CompileOptions::llvmOptLevel.
+        auto module = impl->compile(source, accuracy, /*llvmOptLevel=*/0);
         if (!module)
           return module.takeError();
         auto kernel = ElementwiseKernel::fromModule(spec, *module);

@@ -58,6 +58,12 @@ struct CompileOptions {
   Accuracy accuracy = Accuracy::precise;
   /// The name diagnostics give the source (a file name).
   std::string sourceName = "<source>";
+  /// LLVM's IR optimization level (0-3; code generation is always -O3).
+  /// Elementwise kernels come out of act-cpu-pipeline vectorized and
+  /// simplified: LLVM's IR passes find nothing to improve there (same
+  /// Gelem/s, measured) but cost two thirds of a cold compile, so they skip
+  /// them; other modules (FFN loops) keep -O3.
+  unsigned llvmOptLevel = 3;
   /// Where the JIT keeps this module's object code across processes: loaded
   /// from there when the file exists, written there (atomically) after a
   /// compile otherwise. Empty: no object cache. The caller names the file
