@@ -44,3 +44,12 @@ tools = [
 ]
 llvm_config.add_tool_substitutions(
     tools, [config.act_tools_dir, config.llvm_tools_dir])
+
+# Host CPU features, for tests that run code for a named target.
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        flags = next((l for l in cpuinfo if l.startswith("flags")), "").split()
+except OSError:
+    flags = []
+if "avx512f" in flags and "avx512bw" in flags:
+    config.available_features.add("avx512")

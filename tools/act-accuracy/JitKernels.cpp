@@ -16,10 +16,12 @@
 
 using namespace act::accuracy;
 
-std::vector<Kernel> act::accuracy::getKernels(llvm::StringRef mode) {
+std::vector<Kernel> act::accuracy::getKernels(llvm::StringRef mode,
+                                              llvm::StringRef target) {
   using namespace mlir::act;
 
   CompileOptions options;
+  options.target = target.str();
   options.accuracy = mode == "fast" ? Accuracy::fast : Accuracy::precise;
   std::vector<Kernel> kernels;
   for (const NamedActivation &entry : getNamedActivations()) {

@@ -16,11 +16,13 @@
 
 namespace act::accuracy {
 
-/// Every kernel the provider has for `mode`, "precise" or "fast". Each
-/// kernel's name must be one of referenceNames(), its gradient flag must
-/// match a "_grad" suffix, and its mode must be `mode`. The driver calls
-/// this once per mode and keeps the kernels alive while it sweeps.
-std::vector<Kernel> getKernels(llvm::StringRef mode);
+/// Every kernel the provider has for `mode`, "precise" or "fast", compiled
+/// for `target` (native, x86-64-v3, x86-64-v4; providers without targets
+/// ignore it). Each kernel's name must be one of referenceNames(), its
+/// gradient flag must match a "_grad" suffix, and its mode must be `mode`.
+/// The driver keeps the kernels alive while it measures.
+std::vector<Kernel> getKernels(llvm::StringRef mode,
+                               llvm::StringRef target = "native");
 
 } // namespace act::accuracy
 

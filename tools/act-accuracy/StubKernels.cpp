@@ -85,7 +85,8 @@ template <typename T> std::vector<Kernel> stubs(llvm::StringRef mode) {
 
 } // namespace
 
-std::vector<Kernel> act::accuracy::getKernels(llvm::StringRef mode) {
+std::vector<Kernel> act::accuracy::getKernels(llvm::StringRef mode,
+                                              llvm::StringRef) {
   if (mode == "precise")
     return stubs<double>(mode);
   if (mode == "fast")

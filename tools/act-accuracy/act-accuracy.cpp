@@ -8,6 +8,7 @@
 #include "Harness.h"
 #include "Kernels.h"
 #include "Reference.h"
+#include "SpecialValues.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
@@ -45,6 +46,8 @@ struct Options {
   ModeChoice mode = ModeChoice::Precise;
   std::string markdownFile, csvFile;
   bool evalReference = false;
+  bool specialValues = false;
+  std::vector<std::string> targets;
   bool help = false;
 };
 
@@ -71,6 +74,11 @@ OPTIONS:
                        plot_accuracy.py
   --eval-reference     read lines '<function> <x>' from stdin and print the
                        reference value of each (for check_reference.py)
+  --special-values     instead of a sweep: every function at NaN, +-inf,
+                       +-0, +-FLT_MAX, +-FLT_MIN, +-denorm_min and the knees,
+                       for each target and mode, checked against DESIGN.md
+                       section 5; --markdown writes the table
+  --targets a,b,...    targets of --special-values (default: native)
   --help               print this text
 )";
 
@@ -124,6 +132,16 @@ bool parseOptions(int argc, char **argv, Options &options) {
     } else if (name == "eval-reference") {
       if (!flag(options.evalReference))
         return false;
+    } else if (name == "special-values") {
+      if (!flag(options.specialValues))
+        return false;
+    } else if (name == "targets") {
+      if (!takeValue())
+        return false;
+      SmallVector<StringRef> names;
+      value.split(names, ',', -1, /*KeepEmpty=*/false);
+      for (StringRef target : names)
+        options.targets.push_back(target.str());
     } else if (name == "help" || name == "h") {
       if (!flag(options.help))
         return false;
@@ -335,6 +353,27 @@ int main(int argc, char **argv) {
     modes.push_back("precise");
   if (options.mode != ModeChoice::Precise)
     modes.push_back("fast");
+
+  if (options.specialValues) {
+    if (options.targets.empty())
+      options.targets.push_back("native");
+    std::vector<SpecialValueRun> runs;
+    for (const std::string &target : options.targets)
+      for (StringRef mode : modes) {
+        std::vector<Kernel> provided = getKernels(mode, target);
+        for (Kernel &kernel : provided)
+          if (options.functions.empty() ||
+              is_contained(options.functions, kernel.name))
+            runs.push_back({target, std::move(kernel)});
+      }
+    SpecialValueReport report = checkSpecialValues(runs);
+    outs() << report.summary;
+    if (!options.markdownFile.empty())
+      if (int rc = writeFile(options.markdownFile,
+                             [&](raw_ostream &os) { os << report.markdown; }))
+        return rc;
+    return report.failures ? 1 : 0;
+  }
 
   std::vector<Kernel> kernels;
   for (StringRef mode : modes) {
