@@ -506,7 +506,11 @@ void ElementwiseKernel::run(const void *x, const void *dy, void *y, int64_t n,
   // Arrays far beyond the L2 caches are streamed: non-temporal stores save
   // the read for ownership of the output.
   constexpr int64_t kStreamingBytes = 8 << 20;
-  bool streaming = static_cast<int64_t>(n * size) >= kStreamingBytes;
+  // The streaming variant peels elements until y is 64-byte aligned: an
+  // output that is not even element-aligned (a C host can pass one) never
+  // gets there and takes the plain path.
+  bool streaming = static_cast<int64_t>(n * size) >= kStreamingBytes &&
+                   reinterpret_cast<uintptr_t>(y) % size == 0;
   void *fn = streaming ? streamingEntry : entry;
   auto call = [&](int64_t begin, int64_t count) {
     auto at = [&](const void *base) {

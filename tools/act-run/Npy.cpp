@@ -118,8 +118,16 @@ llvm::Expected<NpyArray> actrun::readNpy(llvm::StringRef path) {
   size_t itemSize = getItemSize(array.descr);
   if (!itemSize)
     return fail("'" + path + "' has unsupported dtype '" + array.descr + "'");
-  int64_t n = array.getNumElements();
-  size_t expected = static_cast<size_t>(n) * itemSize;
+  // The element count and byte size, refusing shapes whose product
+  // overflows (the file could never hold them).
+  int64_t n = 1;
+  uint64_t expected = itemSize;
+  for (int64_t d : array.shape)
+    if (__builtin_mul_overflow(n, d, &n) ||
+        __builtin_mul_overflow(expected, static_cast<uint64_t>(d), &expected))
+      return fail("'" + path + "' has a shape too large to hold");
+  if (array.shape.empty())
+    expected = itemSize;
   size_t available = bytes.size() - headerStart - headerLength;
   if (available < expected)
     return fail("'" + path + "' is truncated: " + llvm::Twine(available) +

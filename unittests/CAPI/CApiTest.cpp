@@ -5,7 +5,9 @@
 #include "gtest/gtest.h"
 
 #include <cmath>
+#include <cstring>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -175,4 +177,36 @@ TEST_F(CApi, ModuleInvoke) {
   act_kernel_destroy(module);
 }
 
+} // namespace
+
+namespace {
+// Pointers that are not vector-aligned (one float off, and one byte off,
+// which no float array should be but a C host can pass) give the same
+// results, on the plain and on the streaming (non-temporal) path.
+TEST_F(CApi, UnalignedPointers) {
+  act_kernel *kernel;
+  ASSERT_EQ(act_jit_elementwise(jit, "silu", nullptr, 0, ACT_F32, ACT_PRECISE,
+                                &kernel),
+            0)
+      << act_last_error();
+  for (int64_t n : {int64_t(1000), int64_t(3) << 20}) {
+    std::vector<float> x(n);
+    for (int64_t i = 0; i < n; ++i)
+      x[i] = -8 + 16 * float(i % 1000) / 1000;
+    std::vector<float> aligned(n);
+    ASSERT_EQ(act_kernel_run_elementwise(kernel, x.data(), nullptr,
+                                         aligned.data(), n, 1),
+              0);
+    for (size_t offset : {size_t(4), size_t(1)}) {
+      std::vector<char> in(n * 4 + 64), out(n * 4 + 64);
+      char *xp = in.data() + offset, *yp = out.data() + 3 * offset;
+      std::memcpy(xp, x.data(), n * 4);
+      ASSERT_EQ(act_kernel_run_elementwise(kernel, xp, nullptr, yp, n, 2), 0)
+          << act_last_error();
+      EXPECT_EQ(std::memcmp(yp, aligned.data(), n * 4), 0)
+          << "n = " << n << ", offset = " << offset;
+    }
+  }
+  act_kernel_destroy(kernel);
+}
 } // namespace

@@ -29,3 +29,18 @@ with open(os.path.join(out, "garbage.npy"), "wb") as f:
     f.write(b"this is not a numpy file at all")
 with open(os.path.join(out, "zero.npy"), "wb") as f:
     pass
+
+
+def raw_npy(name, shape_text, payload=b""):
+    """A version-1 .npy file with a hand-written shape and payload."""
+    header = "{'descr': '<f4', 'fortran_order': False, 'shape': %s, }" % shape_text
+    header += " " * (118 - len(header)) + "\n"
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little"))
+        f.write(header.encode() + payload)
+
+
+# A header claiming 10^15 elements over 16 bytes of data, and one whose
+# element count overflows 64 bits: errors, not allocations.
+raw_npy("huge.npy", "(1000000000000000,)", b"\0" * 16)
+raw_npy("overflow.npy", "(4294967296, 4294967296, 4294967296)", b"\0" * 16)
