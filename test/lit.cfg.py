@@ -53,3 +53,7 @@ except OSError:
     flags = []
 if "avx512f" in flags and "avx512bw" in flags:
     config.available_features.add("avx512")
+if getattr(config, "act_tsan_tests", False):
+    config.available_features.add("tsan-tests")
+if getattr(config, "act_sanitizer", ""):
+    config.available_features.add("asan")
