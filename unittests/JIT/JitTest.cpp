@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 
 #include <cmath>
+#include <cstring>
 #include <thread>
 #include <vector>
 
@@ -298,4 +299,81 @@ TEST(Jit, ObjectCacheSurvivesTheJit) {
   llvm::sys::fs::remove_directories(dir);
 }
 
+} // namespace
+
+namespace {
+uint16_t toBF16(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  return static_cast<uint16_t>((u + 0x7fff + ((u >> 16) & 1)) >> 16);
+}
+float fromBF16(uint16_t b) {
+  uint32_t u = uint32_t(b) << 16;
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+
+// The typed entry points take every dtype: a bf16 SwiGLU and a bf16 gated
+// FFN, against float loops over the same bf16 inputs.
+TEST(Jit, BF16GluAndFfn) {
+  auto jit = makeJit();
+  ASSERT_TRUE(jit);
+  GluSpec glu;
+  glu.kind = ActivationKind::silu;
+  glu.dtype = DType::bf16;
+  glu.cols = 8;
+  glu.split = true;
+  auto gluKernel = jit->getGlu(glu);
+  ASSERT_TRUE(bool(gluKernel)) << llvm::toString(gluKernel.takeError());
+  std::vector<uint16_t> h(2 * 16), y(2 * 8);
+  for (size_t i = 0; i < h.size(); ++i)
+    h[i] = toBF16(-2 + 0.25f * float(i % 16));
+  llvm::Error err =
+      (*gluKernel)->run({{h.data(), {2, 16}}, {y.data(), {2, 8}}});
+  ASSERT_FALSE(bool(err)) << llvm::toString(std::move(err));
+  for (int r = 0; r < 2; ++r)
+    for (int c = 0; c < 8; ++c) {
+      double expected =
+          silu(fromBF16(h[r * 16 + c])) * fromBF16(h[r * 16 + 8 + c]);
+      EXPECT_NEAR(fromBF16(y[r * 8 + c]), expected,
+                  1e-2 * (std::fabs(expected) + 1e-3));
+    }
+
+  FfnSpec ffn;
+  ffn.kind = ActivationKind::silu;
+  ffn.dtype = DType::bf16;
+  ffn.model = 4;
+  ffn.hidden = 8;
+  ffn.gated = true;
+  auto ffnKernel = jit->getFfn(ffn);
+  ASSERT_TRUE(bool(ffnKernel)) << llvm::toString(ffnKernel.takeError());
+  std::vector<uint16_t> x(4), wg(32), wu(32), wd(32), out(4);
+  for (int i = 0; i < 32; ++i) {
+    wg[i] = toBF16(0.125f * float(i % 5) - 0.25f);
+    wu[i] = toBF16(0.0625f * float(i % 7));
+    wd[i] = toBF16(0.5f - 0.125f * float(i % 3));
+  }
+  for (int i = 0; i < 4; ++i)
+    x[i] = toBF16(float(i) - 1.5f);
+  err = (*ffnKernel)
+            ->run({{x.data(), {1, 4}},
+                   {wg.data(), {4, 8}},
+                   {wu.data(), {4, 8}},
+                   {wd.data(), {8, 4}},
+                   {out.data(), {1, 4}}});
+  ASSERT_FALSE(bool(err)) << llvm::toString(std::move(err));
+  for (int c = 0; c < 4; ++c) {
+    double sum = 0;
+    for (int j = 0; j < 8; ++j) {
+      double g = 0, u = 0;
+      for (int k = 0; k < 4; ++k) {
+        g += fromBF16(x[k]) * fromBF16(wg[k * 8 + j]);
+        u += fromBF16(x[k]) * fromBF16(wu[k * 8 + j]);
+      }
+      sum += silu(g) * u * fromBF16(wd[j * 4 + c]);
+    }
+    EXPECT_NEAR(fromBF16(out[c]), sum, 0.03 * (std::fabs(sum) + 0.05));
+  }
+}
 } // namespace
