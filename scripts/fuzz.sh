@@ -6,23 +6,16 @@
 # inputs land in fuzz/crashes/; fix them and move them to fuzz/regressions/
 # (test/Fuzz/regressions.test replays that directory).
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+root="$act_root"
 seconds="${1:-60}"
 jobs="${2:-1}"
 build="$root/build-fuzz"
-export CCACHE_BASEDIR="$root"
 
 ACT_SKIP_BENCH_DEPS=1 bash "$root/scripts/install-deps.sh"
-if [[ ! -f "$build/build.ninja" ]]; then
-  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
-    -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
-    -DLLVM_USE_LINKER=lld -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
-    -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit \
-    -DACT_BUILD_FUZZER=ON -DACT_ENABLE_TSAN_TESTS=OFF \
-    -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link,address -g" \
-    -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address -g" >&2
-fi
+act_configure "$build" -DACT_BUILD_FUZZER=ON -DACT_ENABLE_TSAN_TESTS=OFF \
+  -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link,address -g" \
+  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address -g"
 cmake --build "$build" --target act-fuzz -- -j"$(nproc)" >&2
 
 seeds="$build/seeds"
