@@ -176,8 +176,11 @@ std::unique_ptr<MLIRContext> createContext() {
 llvm::Expected<OwningOpRef<ModuleOp>> parse(MLIRContext *ctx, StringRef source,
                                             const CompileOptions &options) {
   DiagnosticCollector diagnostics(ctx);
+  // MLIR's lexer reads one past the text for its NUL end marker; a caller's
+  // StringRef need not have one (found by act-fuzz).
+  std::string terminated = source.str();
   OwningOpRef<ModuleOp> module =
-      parseSourceString<ModuleOp>(source, ctx, options.sourceName);
+      parseSourceString<ModuleOp>(terminated, ctx, options.sourceName);
   if (!module)
     return diagnostics.error("invalid MLIR");
   if (failed(verify(*module)))
