@@ -37,47 +37,6 @@ int succeed() {
   return 0;
 }
 
-/// The activation `name` with `options` ("approximation=tanh beta=2").
-llvm::Error parseActivation(const char *name, const char *options,
-                            ActivationKind &kind, ActivationParams &params) {
-  if (!name)
-    return llvm::createStringError("the activation name is a null pointer");
-  std::optional<ActivationKind> parsed = symbolizeActivationKind(name);
-  if (!parsed)
-    return llvm::createStringError(
-        llvm::formatv("unknown activation '{0}'", name).str());
-  kind = *parsed;
-  params = ActivationParams();
-  SmallVector<StringRef> pairs;
-  StringRef(options ? options : "").split(pairs, ' ', -1, false);
-  for (StringRef pair : pairs) {
-    auto [key, value] = pair.split('=');
-    if (key == "approximation" && kind == ActivationKind::gelu) {
-      std::optional<GeluApproximation> approximation =
-          symbolizeGeluApproximation(value);
-      if (!approximation)
-        return llvm::createStringError(
-            ("unknown GELU approximation '" + value + "'").str());
-      params.approximation = *approximation;
-      continue;
-    }
-    const ActivationParamSpec *spec = nullptr;
-    for (const ActivationParamSpec &p : getActivationParamSpecs(kind))
-      if (p.name == key)
-        spec = &p;
-    if (!spec)
-      return llvm::createStringError(("'" + stringifyActivationKind(kind) +
-                                      "' has no option '" + key + "'")
-                                         .str());
-    double v;
-    if (value.getAsDouble(v))
-      return llvm::createStringError(
-          ("option '" + key + "' needs a number, got '" + value + "'").str());
-    params.*spec->field = v;
-  }
-  return llvm::Error::success();
-}
-
 std::optional<DType> toDType(act_dtype dtype) {
   switch (dtype) {
   case ACT_F32:
@@ -139,8 +98,10 @@ int act_jit_elementwise(act_jit *jit, const char *activation,
   if (llvm::Error err = checkCompile(jit, kernel, dtype, accuracy))
     return fail(std::move(err));
   ElementwiseSpec spec;
-  if (llvm::Error err =
-          parseActivation(activation, options, spec.kind, spec.params))
+  if (!activation)
+    return fail("the activation name is a null pointer");
+  if (llvm::Error err = parseActivation(activation, options ? options : "",
+                                        spec.kind, spec.params))
     return fail(std::move(err));
   spec.gradient = gradient != 0;
   spec.dtype = *toDType(dtype);
@@ -174,8 +135,10 @@ int act_jit_glu(act_jit *jit, const char *activation, const char *options,
   if (llvm::Error err = checkCompile(jit, kernel, dtype, accuracy))
     return fail(std::move(err));
   GluSpec spec;
-  if (llvm::Error err =
-          parseActivation(activation, options, spec.kind, spec.params))
+  if (!activation)
+    return fail("the activation name is a null pointer");
+  if (llvm::Error err = parseActivation(activation, options ? options : "",
+                                        spec.kind, spec.params))
     return fail(std::move(err));
   spec.dtype = *toDType(dtype);
   spec.cols = cols;
@@ -193,8 +156,10 @@ int act_jit_ffn(act_jit *jit, const char *activation, const char *options,
   if (llvm::Error err = checkCompile(jit, kernel, dtype, accuracy))
     return fail(std::move(err));
   FfnSpec spec;
-  if (llvm::Error err =
-          parseActivation(activation, options, spec.kind, spec.params))
+  if (!activation)
+    return fail("the activation name is a null pointer");
+  if (llvm::Error err = parseActivation(activation, options ? options : "",
+                                        spec.kind, spec.params))
     return fail(std::move(err));
   spec.dtype = *toDType(dtype);
   spec.model = model;

@@ -147,6 +147,48 @@ std::string mlir::act::getFfnModuleSource(const FfnSpec &spec, StringRef name) {
 }
 
 //===----------------------------------------------------------------------===//
+// Activations by name
+//===----------------------------------------------------------------------===//
+
+llvm::Error mlir::act::parseActivation(StringRef name, StringRef options,
+                                       ActivationKind &kind,
+                                       ActivationParams &params) {
+  std::optional<ActivationKind> parsed = symbolizeActivationKind(name);
+  if (!parsed)
+    return llvm::createStringError(("unknown activation '" + name + "'").str());
+  kind = *parsed;
+  params = ActivationParams();
+  SmallVector<StringRef> pairs;
+  options.split(pairs, ' ', -1, false);
+  for (StringRef pair : pairs) {
+    auto [key, value] = pair.split('=');
+    if (key == "approximation" && kind == ActivationKind::gelu) {
+      std::optional<GeluApproximation> approximation =
+          symbolizeGeluApproximation(value);
+      if (!approximation)
+        return llvm::createStringError(
+            ("unknown GELU approximation '" + value + "'").str());
+      params.approximation = *approximation;
+      continue;
+    }
+    const ActivationParamSpec *spec = nullptr;
+    for (const ActivationParamSpec &p : getActivationParamSpecs(kind))
+      if (p.name == key)
+        spec = &p;
+    if (!spec)
+      return llvm::createStringError(("'" + stringifyActivationKind(kind) +
+                                      "' has no option '" + key + "'")
+                                         .str());
+    double v;
+    if (value.getAsDouble(v))
+      return llvm::createStringError(
+          ("option '" + key + "' needs a number, got '" + value + "'").str());
+    params.*spec->field = v;
+  }
+  return llvm::Error::success();
+}
+
+//===----------------------------------------------------------------------===//
 // ArrayKernel
 //===----------------------------------------------------------------------===//
 

@@ -117,6 +117,12 @@ private:
   std::unique_ptr<Impl> impl;
 };
 
+/// The activation named `name` (an op name of DESIGN.md section 3: "gelu",
+/// "silu", ...) with `options`, space-separated name=value pairs
+/// ("approximation=tanh", "alpha=0.5", "beta=2 threshold=10").
+llvm::Error parseActivation(llvm::StringRef name, llvm::StringRef options,
+                            ActivationKind &kind, ActivationParams &params);
+
 /// The MLIR of a GLU or FFN kernel `@<name>` on memrefs (exposed for tests
 /// and act-run).
 std::string getGluModuleSource(const GluSpec &spec, llvm::StringRef name);
