@@ -21,8 +21,19 @@ extern "C" {
 typedef struct act_jit act_jit;
 typedef struct act_kernel act_kernel;
 
-typedef enum { ACT_F32 = 0, ACT_F16 = 1, ACT_BF16 = 2 } act_dtype;
-typedef enum { ACT_PRECISE = 0, ACT_FAST = 1 } act_accuracy;
+/* The *_MAX_ENUM values give the enums the range of int, so that any value
+ * a host passes is a valid one to check (and reject), not undefined. */
+typedef enum {
+  ACT_F32 = 0,
+  ACT_F16 = 1,
+  ACT_BF16 = 2,
+  ACT_DTYPE_MAX_ENUM = 0x7fffffff
+} act_dtype;
+typedef enum {
+  ACT_PRECISE = 0,
+  ACT_FAST = 1,
+  ACT_ACCURACY_MAX_ENUM = 0x7fffffff
+} act_accuracy;
 
 /* A row-major array: rank 1 or 2, shape[rank..1] unused. */
 typedef struct {

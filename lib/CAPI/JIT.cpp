@@ -45,8 +45,9 @@ std::optional<DType> toDType(act_dtype dtype) {
     return DType::f16;
   case ACT_BF16:
     return DType::bf16;
+  default:
+    return std::nullopt;
   }
-  return std::nullopt;
 }
 
 Accuracy toAccuracy(act_accuracy accuracy) {
