@@ -203,8 +203,13 @@ public:
     case ActivationKind::relu6:
       return m.select(m.andC(m.gt(x, zero), m.lt(x, m.c(6))), one, zero);
     case ActivationKind::sigmoid: {
-      Sigmoids s = sigmoid(m, x, std::nullopt);
-      return m.mul(s.pos, s.neg);
+      // s(x) s(-x) = t / d^2 with t = exp(-|x|), d = 1 + t: the product of
+      // the two sigmoids rounds four times (over 4 ULP near |x| = 3.4);
+      // precise divides once by d^2 carried to twice the precision.
+      Logistic l = logistic(m, x, std::nullopt);
+      if (p.accuracy == Accuracy::fast)
+        return m.mul(l.big, l.small);
+      return overSquare(m, l, l.t);
     }
     case ActivationKind::hard_sigmoid:
       return m.select(m.andC(m.gt(x, m.c(-3)), m.lt(x, m.c(3))), m.c(1.0 / 6.0),
@@ -345,6 +350,14 @@ private:
     return {nonNegative, t, dh, dl, inv, big, m.mul(t, big)};
   }
 
+  /// n / d^2 with one division: d^2 = d2h + d2l to twice the precision.
+  static V overSquare(M &m, const Logistic &l, V n) {
+    V d2h = m.mul(l.dh, l.dh);
+    V d2l = m.fma(m.add(l.dh, l.dh), l.dl, m.fma(l.dh, l.dh, m.neg(d2h)));
+    V q = m.div(n, d2h);
+    return m.fma(q, m.neg(m.mul(m.mul(d2l, l.inv), l.inv)), q);
+  }
+
   /// sigmoid(+-(zh + zl)).
   static Sigmoids sigmoid(M &m, V zh, Lo zl) {
     Logistic l = logistic(m, zh, zl);
@@ -381,10 +394,7 @@ private:
       V num = m.add(
           m.select(l.nonNegative, m.fma(xdz, l.t, l.dh), m.fma(a, b, l.dh)),
           lo);
-      V d2h = m.mul(l.dh, l.dh);
-      V d2l = m.fma(m.add(l.dh, l.dh), l.dl, m.fma(l.dh, l.dh, m.neg(d2h)));
-      V q = m.div(m.mul(u, num), d2h);
-      q = m.fma(q, m.neg(m.mul(m.mul(d2l, l.inv), l.inv)), q);
+      V q = overSquare(m, l, m.mul(u, num));
       C productForm = m.andC(m.lt(zh, m.c(0)), m.gt(xdz, m.c(-1.5)));
       y = m.select(productForm, y, q);
     }
@@ -548,7 +558,10 @@ private:
       V x2h = m.mul(xc, xc);
       V x2l = m.fma(xc, xc, m.neg(x2h));
       V dz = m.fma(x2h, m.c(c3), m.c(c1));
-      V dzLo = m.fma(x2l, m.c(c3), m.fma(x2h, m.cLo(c3), m.cLo(c1)));
+      // dz's own rounding: c3 x2h + (c1 - dz), with c1 - dz exact where it
+      // matters (dz within a few times c1).
+      V dzLo = m.fma(x2h, m.c(c3), m.sub(m.c(c1), dz));
+      dzLo = m.add(dzLo, m.fma(x2l, m.c(c3), m.fma(x2h, m.cLo(c3), m.cLo(c1))));
       return xSigmoidDerivative(m, p.accuracy, zh, zl, xc, dz, dzLo);
     }
     case GeluApproximation::sigmoid: {
