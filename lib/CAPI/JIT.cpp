@@ -70,6 +70,22 @@ llvm::Error checkCompile(act_jit *jit, act_kernel **kernel, act_dtype dtype,
   *kernel = nullptr;
   return llvm::Error::success();
 }
+/// The checks and parsing every activation entry point starts with: the
+/// handles, dtype and accuracy; then spec.kind, spec.params and spec.dtype.
+template <typename Spec>
+llvm::Error prepare(act_jit *jit, act_kernel **kernel, const char *activation,
+                    const char *options, act_dtype dtype, act_accuracy accuracy,
+                    Spec &spec) {
+  if (llvm::Error err = checkCompile(jit, kernel, dtype, accuracy))
+    return err;
+  if (!activation)
+    return llvm::createStringError("the activation name is a null pointer");
+  if (llvm::Error err = parseActivation(activation, options ? options : "",
+                                        spec.kind, spec.params))
+    return err;
+  spec.dtype = *toDType(dtype);
+  return llvm::Error::success();
+}
 } // namespace
 
 const char *act_last_error(void) { return lastError.c_str(); }
@@ -96,16 +112,11 @@ void act_jit_destroy(act_jit *jit) { delete jit; }
 int act_jit_elementwise(act_jit *jit, const char *activation,
                         const char *options, int gradient, act_dtype dtype,
                         act_accuracy accuracy, act_kernel **kernel) {
-  if (llvm::Error err = checkCompile(jit, kernel, dtype, accuracy))
-    return fail(std::move(err));
   ElementwiseSpec spec;
-  if (!activation)
-    return fail("the activation name is a null pointer");
-  if (llvm::Error err = parseActivation(activation, options ? options : "",
-                                        spec.kind, spec.params))
+  if (llvm::Error err =
+          prepare(jit, kernel, activation, options, dtype, accuracy, spec))
     return fail(std::move(err));
   spec.gradient = gradient != 0;
-  spec.dtype = *toDType(dtype);
   auto compiled = jit->jit->getElementwise(spec, toAccuracy(accuracy));
   if (!compiled)
     return fail(compiled.takeError());
@@ -133,15 +144,10 @@ int act_kernel_run_elementwise(const act_kernel *kernel, const void *x,
 int act_jit_glu(act_jit *jit, const char *activation, const char *options,
                 int64_t cols, int split, act_dtype dtype, act_accuracy accuracy,
                 act_kernel **kernel) {
-  if (llvm::Error err = checkCompile(jit, kernel, dtype, accuracy))
-    return fail(std::move(err));
   GluSpec spec;
-  if (!activation)
-    return fail("the activation name is a null pointer");
-  if (llvm::Error err = parseActivation(activation, options ? options : "",
-                                        spec.kind, spec.params))
+  if (llvm::Error err =
+          prepare(jit, kernel, activation, options, dtype, accuracy, spec))
     return fail(std::move(err));
-  spec.dtype = *toDType(dtype);
   spec.cols = cols;
   spec.split = split != 0;
   auto compiled = jit->jit->getGlu(spec, toAccuracy(accuracy));
@@ -154,15 +160,10 @@ int act_jit_glu(act_jit *jit, const char *activation, const char *options,
 int act_jit_ffn(act_jit *jit, const char *activation, const char *options,
                 int64_t model, int64_t hidden, int gated, int bias,
                 act_dtype dtype, act_accuracy accuracy, act_kernel **kernel) {
-  if (llvm::Error err = checkCompile(jit, kernel, dtype, accuracy))
-    return fail(std::move(err));
   FfnSpec spec;
-  if (!activation)
-    return fail("the activation name is a null pointer");
-  if (llvm::Error err = parseActivation(activation, options ? options : "",
-                                        spec.kind, spec.params))
+  if (llvm::Error err =
+          prepare(jit, kernel, activation, options, dtype, accuracy, spec))
     return fail(std::move(err));
-  spec.dtype = *toDType(dtype);
   spec.model = model;
   spec.hidden = hidden;
   spec.gated = gated != 0;
