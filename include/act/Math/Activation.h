@@ -332,6 +332,8 @@ private:
   /// up to an ulp in 1/d and t/d).
   struct Logistic {
     C nonNegative; ///< z >= 0
+    V t0;          ///< exp(-|zh|)
+    Lo tlo;        ///< t = t0 (1 + tlo): the low part of the argument
     V t, dh, dl;
     V inv;   ///< 1/dh, rounded
     V big;   ///< 1/d = sigmoid(|z|)
@@ -342,20 +344,26 @@ private:
     Lo lo;
     if (zl)
       lo = m.select(nonNegative, m.neg(*zl), *zl);
-    V t = expPair(m, m.neg(m.abs(zh)), lo);
+    V t0 = m.exp(m.neg(m.abs(zh)));
+    V t = lo ? m.fma(t0, *lo, t0) : t0;
     V dh = m.add(m.c(1), t);
     V dl = m.sub(t, m.sub(dh, m.c(1)));
     V inv = m.div(m.c(1), dh);
     V big = m.fma(m.neg(m.mul(inv, dl)), inv, inv);
-    return {nonNegative, t, dh, dl, inv, big, m.mul(t, big)};
+    return {nonNegative, t0, lo, t, dh, dl, inv, big, m.mul(t, big)};
   }
 
-  /// n / d^2 with one division: d^2 = d2h + d2l to twice the precision.
-  static V overSquare(M &m, const Logistic &l, V n) {
+  /// n (1 + r) / d^2 with one division, d^2 = d2h + d2l to twice the
+  /// precision, and the small relative correction r (if any) applied in the
+  /// same final rounding.
+  static V overSquare(M &m, const Logistic &l, V n, Lo r = std::nullopt) {
     V d2h = m.mul(l.dh, l.dh);
     V d2l = m.fma(m.add(l.dh, l.dh), l.dl, m.fma(l.dh, l.dh, m.neg(d2h)));
     V q = m.div(n, d2h);
-    return m.fma(q, m.neg(m.mul(m.mul(d2l, l.inv), l.inv)), q);
+    V correction = m.neg(m.mul(m.mul(d2l, l.inv), l.inv));
+    if (r)
+      correction = m.add(correction, *r);
+    return m.fma(q, correction, q);
   }
 
   /// sigmoid(+-(zh + zl)).
@@ -378,25 +386,27 @@ private:
                               Lo bLo) {
     Logistic l = logistic(m, zh, zl);
     V xdz = m.mul(a, b);
-    V pos = m.select(l.nonNegative, l.big, l.small);
-    V neg = m.select(l.nonNegative, l.small, l.big);
-    V y = m.mul(pos, m.fma(xdz, neg, m.c(1)));
-    if (accuracy == Accuracy::precise) {
+    V y;
+    if (accuracy == Accuracy::fast) {
+      V pos = m.select(l.nonNegative, l.big, l.small);
+      V neg = m.select(l.nonNegative, l.small, l.big);
+      y = m.mul(pos, m.fma(xdz, neg, m.c(1)));
+    } else {
       // The product of two sigmoids, each up to 2 ulp off, loses more than 4
       // ulp where 1 + xdz s(-z) cancels. As one quotient instead:
       //   f' = u (d + xdz w) / d^2,  (u, w) = (1, t) for z >= 0, (t, 1) below,
-      // with d + xdz rounded once where it cancels (z < 0), d^2 = d2h + d2l
-      // to twice the precision and one division. Where z < 0 and xdz > -3/2
-      // nothing cancels but d + xdz rounds twice: the product form is the
-      // better one there.
-      V u = m.select(l.nonNegative, m.c(1), l.t);
+      // d = 1 + t = dh + dl. u (numh + lo) is one fma, d + xdz rounds once
+      // where it cancels (z < 0: numh = fma(a, b, dh)), d^2 is carried to
+      // twice the precision, and for z < 0, where u = t = t0 (1 + tlo), tlo
+      // joins the final correction instead of rounding t on its own.
+      V u0 = m.select(l.nonNegative, m.c(1), l.t0);
       V lo = bLo ? m.select(l.nonNegative, l.dl, m.fma(a, *bLo, l.dl)) : l.dl;
-      V num = m.add(
-          m.select(l.nonNegative, m.fma(xdz, l.t, l.dh), m.fma(a, b, l.dh)),
-          lo);
-      V q = overSquare(m, l, m.mul(u, num));
-      C productForm = m.andC(m.lt(zh, m.c(0)), m.gt(xdz, m.c(-1.5)));
-      y = m.select(productForm, y, q);
+      V numh =
+          m.select(l.nonNegative, m.fma(xdz, l.t, l.dh), m.fma(a, b, l.dh));
+      Lo r;
+      if (l.tlo)
+        r = m.select(l.nonNegative, m.c(0), *l.tlo);
+      y = overSquare(m, l, m.fma(u0, numh, m.mul(u0, lo)), r);
     }
     V isInf = m.eq(m.abs(zh), m.c(INFINITY));
     return m.select(isInf, m.select(m.gt(zh, m.c(0)), m.c(1), m.c(0)), y);
