@@ -27,6 +27,23 @@ Value ArithMath::c(double v) {
   return arith::ConstantOp::create(b, loc, type, getFloatConstant(type, v));
 }
 
+ArithMath ArithMath::wide() {
+  Type f64 = b.getF64Type();
+  if (auto vec = dyn_cast<VectorType>(type))
+    return ArithMath(b, loc, vec.clone(f64));
+  if (auto shaped = dyn_cast<ShapedType>(type))
+    return ArithMath(b, loc, shaped.clone(f64));
+  return ArithMath(b, loc, f64);
+}
+
+Value ArithMath::widen(Value a) {
+  return arith::ExtFOp::create(b, loc, wide().type, a);
+}
+
+Value ArithMath::narrow(Value a) {
+  return arith::TruncFOp::create(b, loc, type, a);
+}
+
 Value ArithMath::cLo(double v) {
   // The part of v that rounding it to the working type loses.
   auto elementType = cast<FloatType>(getElementTypeOrSelf(type));

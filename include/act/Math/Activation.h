@@ -100,7 +100,8 @@ verifyActivationParams(ActivationKind kind, const ActivationParams &params,
 /// `Value`, `Cond`, constants `c(double)` and `cLo(double)` (the part of the
 /// double constant lost by rounding it to the working type), arithmetic,
 /// NaN-propagating `max`/`min`, `exp`, `expm1`, ordered comparisons (false on
-/// NaN), `andC`, `select` and `isNaN`.
+/// NaN), `andC`, `select` and `isNaN`; `wide()`, the same math in double
+/// precision, with `widen` and `narrow` to convert to and from it.
 ///
 /// Numerics: the working type's precision is kept where the textbook form
 /// loses it. Products that feed an exponential are carried as hi + lo pairs
@@ -236,17 +237,27 @@ public:
       // As polynomials in e, with e's rounding entering once:
       //   f' = e B / D,  B = 4 (1 + x) + e (6 + 4 x + e (4 + e)),
       //   D = d^2 = 4 + e (8 + e (8 + e (4 + e))).
-      // 1 + x and 6 + 4 x are exact where B cancels (x <= -1), so B rounds
-      // about once; D has positive terms. x is clamped where e = 0 so that
-      // 4 x stays finite.
+      // B cancels near x = -1.2 and the f32 roundings of B, D and the
+      // quotient add up to 4.4 ULP elsewhere: precise evaluates them in
+      // double, leaving e's own error and one rounding. x is clamped where
+      // e = 0 so that 4 x stays finite.
       V e = m.exp(m.min(x, m.c(kMishLinear)));
       V xc = m.max(x, m.c(-1e4));
-      V x4 = m.mul(xc, m.c(4));
-      V ePlus4 = m.add(e, m.c(4));
-      V b = m.fma(e, m.fma(e, ePlus4, m.add(x4, m.c(6))),
-                  m.mul(m.add(xc, one), m.c(4)));
-      V d = m.fma(m.fma(m.fma(ePlus4, e, m.c(8)), e, m.c(8)), e, m.c(4));
-      V y = m.div(m.mul(e, b), d);
+      auto quotient = [&](auto &w, V ew, V xw) {
+        V x4 = w.mul(xw, w.c(4));
+        V ePlus4 = w.add(ew, w.c(4));
+        V bb = w.fma(ew, w.fma(ew, ePlus4, w.add(x4, w.c(6))),
+                     w.mul(w.add(xw, w.c(1)), w.c(4)));
+        V dd = w.fma(w.fma(w.fma(ePlus4, ew, w.c(8)), ew, w.c(8)), ew, w.c(4));
+        return w.div(w.mul(ew, bb), dd);
+      };
+      V y;
+      if (p.accuracy == Accuracy::precise) {
+        auto w = m.wide();
+        y = m.narrow(quotient(w, m.widen(e), m.widen(xc)));
+      } else {
+        y = quotient(m, e, xc);
+      }
       y = m.select(m.gt(x, m.c(kMishLinear)), one, y);
       return limits(m, x, y, zero, one);
     }
@@ -626,6 +637,9 @@ struct DoubleMath {
   bool andC(bool a, bool b) const { return a && b; }
   double select(bool cond, double a, double b) const { return cond ? a : b; }
   bool isNaN(double a) const { return std::isnan(a); }
+  DoubleMath wide() const { return *this; }
+  double widen(double a) const { return a; }
+  double narrow(double a) const { return a; }
 };
 
 /// f(x) in double.

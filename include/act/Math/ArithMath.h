@@ -45,6 +45,10 @@ public:
   Cond andC(Cond a, Cond b);
   Value select(Cond cond, Value a, Value b);
   Cond isNaN(Value a);
+  /// The same math in f64 (same shape), and the conversions to and from it.
+  ArithMath wide();
+  Value widen(Value a);
+  Value narrow(Value a);
 
 private:
   OpBuilder &b;
