@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The whole lit suite with act built under AddressSanitizer and
-# UndefinedBehaviorSanitizer (build-asan/). ThreadSanitizer covers the JIT's
-# concurrency test in every normal build (test/Unit/jit-tsan.test). Tests
-# that load act into an uninstrumented host (examples/embed) are
-# unsupported here.
+# The sanitizer suite: the whole lit suite with act built under
+# AddressSanitizer and UndefinedBehaviorSanitizer (build-asan/), then the
+# JIT's eight-thread test with act's JIT built under ThreadSanitizer (it also
+# runs in every normal build: test/Unit/jit-tsan.test). Tests that load act
+# into an uninstrumented host (examples/embed) are unsupported under ASan.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 root="$act_root"
@@ -24,3 +24,9 @@ export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:allow_user_poisoning=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 log="$build/lit.log"
 /usr/lib/llvm-22/bin/lit -sv "$build/test" 2>&1 | tee "$log"
+[[ "${PIPESTATUS[0]}" == 0 ]] || exit 1
+
+bash "$root/scripts/build.sh" ActJITTestsTSan
+TSAN_OPTIONS="halt_on_error=1:exitcode=66" \
+  "$root/build/unittests/ActJITTestsTSan" --gtest_brief=1
+echo "sanitizer suite: ASan+UBSan lit suite and TSan JIT test passed"

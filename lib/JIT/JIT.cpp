@@ -52,8 +52,44 @@ std::string printActivation(ActivationKind kind,
   return s + ">";
 }
 
-/// A function over memrefs that wraps one tensor op: `args` are (name,
-/// shape) of the inputs; the op is printed by `body` from the tensor names.
+using Shape = llvm::SmallVector<int64_t, 2>;
+
+/// One array of a GLU/FFN kernel: its SSA name and shape, -1 for the free
+/// row count.
+struct NamedArray {
+  const char *name;
+  Shape shape;
+};
+
+/// The arrays of a kernel: the inputs in the formula's order, then y. Both
+/// the kernel's MLIR and ArrayKernel's shape checks come from this list.
+std::vector<NamedArray> getArrays(const GluSpec &spec) {
+  Shape half = {-1, spec.cols};
+  if (spec.split)
+    return {{"x", {-1, 2 * spec.cols}}, {"y", half}};
+  return {{"a", half}, {"b", half}, {"y", half}};
+}
+
+std::vector<NamedArray> getArrays(const FfnSpec &spec) {
+  int64_t d = spec.model, h = spec.hidden;
+  Shape x = {-1, d}, up = {d, h}, down = {h, d};
+  if (spec.gated)
+    return {{"x", x}, {"wg", up}, {"wu", up}, {"wd", down}, {"y", x}};
+  if (spec.bias)
+    return {{"x", x},     {"w1", up},  {"b1", {h}},
+            {"w2", down}, {"b2", {d}}, {"y", x}};
+  return {{"x", x}, {"w1", up}, {"w2", down}, {"y", x}};
+}
+
+std::vector<Shape> getShapes(ArrayRef<NamedArray> arrays) {
+  std::vector<Shape> shapes;
+  for (const NamedArray &array : arrays)
+    shapes.push_back(array.shape);
+  return shapes;
+}
+
+/// A function over memrefs that wraps one tensor op on `arrays` (inputs,
+/// then the output y); the op is printed by `op`.
 struct KernelSource {
   std::string element;
   std::string text;
@@ -68,82 +104,59 @@ struct KernelSource {
     return s + element + ">";
   }
 
-  /// func.func @name(inputs..., %y) { to_tensor; %r = <op>; store }.
-  std::string build(StringRef name,
-                    ArrayRef<std::pair<std::string, std::vector<int64_t>>> args,
-                    ArrayRef<int64_t> resultShape,
+  /// func.func @name(inputs..., %y) { to_tensor; %r = <op> : <types>;
+  /// store }, the input types in parentheses where the op's syntax has them
+  /// (act.ffn, act.gated_ffn; not act.glu).
+  std::string build(StringRef name, ArrayRef<NamedArray> arrays,
+                    bool parenthesized,
                     llvm::function_ref<void(llvm::raw_ostream &)> op) {
+    ArrayRef<NamedArray> inputs = arrays.drop_back();
+    ArrayRef<int64_t> result = arrays.back().shape;
     os << "func.func @" << name << "(";
-    for (const auto &[arg, shape] : args)
-      os << "%" << arg << "_m: " << type("memref", shape) << ", ";
-    os << "%y: " << type("memref", resultShape) << ") {\n";
-    for (const auto &[arg, shape] : args)
-      os << "  %" << arg << " = bufferization.to_tensor %" << arg
-         << "_m restrict : " << type("memref", shape) << " to "
-         << type("tensor", shape) << "\n";
+    for (const NamedArray &in : inputs)
+      os << "%" << in.name << "_m: " << type("memref", in.shape) << ", ";
+    os << "%y: " << type("memref", result) << ") {\n";
+    for (const NamedArray &in : inputs)
+      os << "  %" << in.name << " = bufferization.to_tensor %" << in.name
+         << "_m restrict : " << type("memref", in.shape) << " to "
+         << type("tensor", in.shape) << "\n";
     os << "  %r = ";
     op(os);
+    os << (parenthesized ? " : (" : " : ");
+    llvm::interleaveComma(inputs, os, [&](const NamedArray &in) {
+      os << type("tensor", in.shape);
+    });
+    os << (parenthesized ? ") -> " : " -> ") << type("tensor", result);
     os << "\n  bufferization.materialize_in_destination %r in restrict "
           "writable %y : ("
-       << type("tensor", resultShape) << ", " << type("memref", resultShape)
+       << type("tensor", result) << ", " << type("memref", result)
        << ") -> ()\n  return\n}\n";
     return text;
   }
 };
-
-std::vector<int64_t> shapeOf(std::initializer_list<int64_t> dims) {
-  return std::vector<int64_t>(dims);
-}
 } // namespace
 
 std::string mlir::act::getGluModuleSource(const GluSpec &spec, StringRef name) {
-  KernelSource k(spec.dtype);
   std::string act = printActivation(spec.kind, spec.params);
-  std::vector<int64_t> half = shapeOf({-1, spec.cols});
-  if (spec.split) {
-    std::vector<int64_t> whole = shapeOf({-1, 2 * spec.cols});
-    return k.build(name, {{"x", whole}}, half, [&](llvm::raw_ostream &os) {
-      os << "act.glu " << act << " %x : " << k.type("tensor", whole) << " -> "
-         << k.type("tensor", half);
-    });
-  }
-  return k.build(name, {{"a", half}, {"b", half}}, half,
-                 [&](llvm::raw_ostream &os) {
-                   std::string t = k.type("tensor", half);
-                   os << "act.glu " << act << " %a, %b : " << t << ", " << t
-                      << " -> " << t;
-                 });
+  return KernelSource(spec.dtype)
+      .build(name, getArrays(spec), /*parenthesized=*/false,
+             [&](llvm::raw_ostream &os) {
+               os << "act.glu " << act << (spec.split ? " %x" : " %a, %b");
+             });
 }
 
 std::string mlir::act::getFfnModuleSource(const FfnSpec &spec, StringRef name) {
-  KernelSource k(spec.dtype);
   std::string act = printActivation(spec.kind, spec.params);
-  std::vector<int64_t> x = shapeOf({-1, spec.model});
-  std::vector<int64_t> up = shapeOf({spec.model, spec.hidden});
-  std::vector<int64_t> down = shapeOf({spec.hidden, spec.model});
-  std::vector<std::pair<std::string, std::vector<int64_t>>> args;
-  if (spec.gated)
-    args = {{"x", x}, {"wg", up}, {"wu", up}, {"wd", down}};
-  else if (spec.bias)
-    args = {{"x", x},
-            {"w1", up},
-            {"b1", shapeOf({spec.hidden})},
-            {"w2", down},
-            {"b2", shapeOf({spec.model})}};
-  else
-    args = {{"x", x}, {"w1", up}, {"w2", down}};
-  return k.build(name, args, x, [&](llvm::raw_ostream &os) {
-    if (spec.gated)
-      os << "act.gated_ffn " << act << " %x, %wg, %wu, %wd";
-    else if (spec.bias)
-      os << "act.ffn " << act << " %x, %w1 bias %b1, %w2 bias %b2";
-    else
-      os << "act.ffn " << act << " %x, %w1, %w2";
-    os << " : (";
-    llvm::interleaveComma(
-        args, os, [&](const auto &arg) { os << k.type("tensor", arg.second); });
-    os << ") -> " << k.type("tensor", x);
-  });
+  return KernelSource(spec.dtype)
+      .build(name, getArrays(spec), /*parenthesized=*/true,
+             [&](llvm::raw_ostream &os) {
+               if (spec.gated)
+                 os << "act.gated_ffn " << act << " %x, %wg, %wu, %wd";
+               else if (spec.bias)
+                 os << "act.ffn " << act << " %x, %w1 bias %b1, %w2 bias %b2";
+               else
+                 os << "act.ffn " << act << " %x, %w1, %w2";
+             });
 }
 
 //===----------------------------------------------------------------------===//
@@ -473,13 +486,8 @@ Jit::getGlu(const GluSpec &spec, Accuracy accuracy) {
   if (spec.cols <= 0)
     return makeError("a GLU needs a positive column count, got " +
                      llvm::Twine(spec.cols));
-  std::vector<llvm::SmallVector<int64_t, 2>> signature;
-  if (spec.split)
-    signature = {{-1, 2 * spec.cols}, {-1, spec.cols}};
-  else
-    signature = {{-1, spec.cols}, {-1, spec.cols}, {-1, spec.cols}};
   return getArrayKernel("glu", getGluModuleSource(spec, "act_kernel"),
-                        std::move(signature), accuracy);
+                        getShapes(getArrays(spec)), accuracy);
 }
 
 llvm::Expected<std::shared_ptr<const ArrayKernel>>
@@ -491,16 +499,8 @@ Jit::getFfn(const FfnSpec &spec, Accuracy accuracy) {
     return makeError("an FFN needs positive model and hidden sizes, got " +
                      llvm::Twine(spec.model) + " and " +
                      llvm::Twine(spec.hidden));
-  int64_t d = spec.model, h = spec.hidden;
-  std::vector<llvm::SmallVector<int64_t, 2>> signature;
-  if (spec.gated)
-    signature = {{-1, d}, {d, h}, {d, h}, {h, d}, {-1, d}};
-  else if (spec.bias)
-    signature = {{-1, d}, {d, h}, {h}, {h, d}, {d}, {-1, d}};
-  else
-    signature = {{-1, d}, {d, h}, {h, d}, {-1, d}};
   return getArrayKernel("ffn", getFfnModuleSource(spec, "act_kernel"),
-                        std::move(signature), accuracy);
+                        getShapes(getArrays(spec)), accuracy);
 }
 
 llvm::Expected<std::shared_ptr<const ArrayKernel>>
