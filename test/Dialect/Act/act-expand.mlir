@@ -213,3 +213,29 @@ func.func @no_act(%x: f32) -> f32 {
   %0 = math.tanh %x : f32
   return %0 : f32
 }
+
+// -----
+
+// The GLU epilogue over [Wg | Wu] transposed: one accumulator of 2N columns,
+// its halves and the bias halves feed one elementwise epilogue.
+// CHECK-LABEL: func @matmul_glu_transposed
+// CHECK: %[[ACC:.*]] = linalg.matmul indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}] ins(%{{.*}}, %{{.*}} : tensor<4x8xf32>, tensor<32x8xf32>) outs(%{{.*}} : tensor<4x32xf32>)
+// CHECK-DAG: tensor.extract_slice %[[ACC]][0, 0] [4, 16] [1, 1]
+// CHECK-DAG: tensor.extract_slice %[[ACC]][0, 16] [4, 16] [1, 1]
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<4x16xf32>)
+func.func @matmul_glu_transposed(%a: tensor<4x8xf32>, %b: tensor<32x8xf32>, %bias: tensor<32xf32>) -> tensor<4x16xf32> {
+  %0 = act.matmul %a, %b transpose_b bias %bias glu activation <silu> : (tensor<4x8xf32>, tensor<32x8xf32>, tensor<32xf32>) -> tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
+}
+
+// -----
+
+// Batched matmul with the backward (grad) epilogue.
+// CHECK-LABEL: func @batch_matmul_grad
+// CHECK: linalg.batch_matmul ins(%{{.*}}, %{{.*}} : tensor<2x4x8xbf16>, tensor<2x8x16xbf16>) outs(%{{.*}} : tensor<2x4x16xf32>)
+// CHECK: linalg.generic
+// CHECK: arith.extf %{{.*}} : bf16 to f32
+func.func @batch_matmul_grad(%a: tensor<2x4x8xbf16>, %b: tensor<2x8x16xbf16>, %dy: tensor<2x4x16xbf16>) -> tensor<2x4x16xbf16> {
+  %0 = act.matmul %a, %b activation <gelu> grad %dy : (tensor<2x4x8xbf16>, tensor<2x8x16xbf16>, tensor<2x4x16xbf16>) -> tensor<2x4x16xbf16>
+  return %0 : tensor<2x4x16xbf16>
+}

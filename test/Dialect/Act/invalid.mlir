@@ -220,9 +220,89 @@ func.func @matmul_element_type(%a: tensor<4x8xf16>, %b: tensor<8x4xf32>) -> tens
 
 // -----
 
-func.func @matmul_rank(%a: tensor<4x8x2xf32>, %b: tensor<8x4xf32>) -> tensor<4x4xf32> {
-  // expected-error @+1 {{operand #0 must be 2D tensor of f16, bf16, f32 or f64 values, but got 'tensor<4x8x2xf32>'}}
-  %0 = act.matmul %a, %b : (tensor<4x8x2xf32>, tensor<8x4xf32>) -> tensor<4x4xf32>
+func.func @matmul_rank(%a: tensor<4x8x2x1xf32>, %b: tensor<8x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{operand #0 must be 2D/3D tensor of f16, bf16, f32 or f64 values, but got 'tensor<4x8x2x1xf32>'}}
+  %0 = act.matmul %a, %b : (tensor<4x8x2x1xf32>, tensor<8x4xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @matmul_mixed_rank(%a: tensor<2x4x8xf32>, %b: tensor<8x4xf32>) -> tensor<2x4x4xf32> {
+  // expected-error @+1 {{'act.matmul' op expects lhs, rhs and result of one rank, got 2x4x8, 8x4 -> 2x4x4}}
+  %0 = act.matmul %a, %b : (tensor<2x4x8xf32>, tensor<8x4xf32>) -> tensor<2x4x4xf32>
+  return %0 : tensor<2x4x4xf32>
+}
+
+// -----
+
+func.func @matmul_batch(%a: tensor<2x4x8xf32>, %b: tensor<3x8x4xf32>) -> tensor<2x4x4xf32> {
+  // expected-error @+1 {{'act.matmul' op batch dimension mismatch: lhs is 2x4x8 but rhs is 3x8x4}}
+  %0 = act.matmul %a, %b : (tensor<2x4x8xf32>, tensor<3x8x4xf32>) -> tensor<2x4x4xf32>
+  return %0 : tensor<2x4x4xf32>
+}
+
+// -----
+
+func.func @matmul_result_batch(%a: tensor<2x4x8xf32>, %b: tensor<2x8x4xf32>) -> tensor<3x4x4xf32> {
+  // expected-error @+1 {{'act.matmul' op result batch size 3 does not match lhs batch size 2}}
+  %0 = act.matmul %a, %b : (tensor<2x4x8xf32>, tensor<2x8x4xf32>) -> tensor<3x4x4xf32>
+  return %0 : tensor<3x4x4xf32>
+}
+
+// -----
+
+func.func @matmul_transposed(%a: tensor<4x8xf32>, %b: tensor<8x4xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'act.matmul' op contraction dimension mismatch: lhs is 4x8 but rhs is 8x4 (transposed)}}
+  %0 = act.matmul %a, %b transpose_b : (tensor<4x8xf32>, tensor<8x4xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @matmul_glu_activation(%a: tensor<4x8xf32>, %b: tensor<8x8xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{'act.matmul' op the glu epilogue needs an activation}}
+  %0 = act.matmul %a, %b glu : (tensor<4x8xf32>, tensor<8x8xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @matmul_grad_activation(%a: tensor<4x8xf32>, %b: tensor<8x4xf32>, %dy: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{'act.matmul' op the grad epilogue needs an activation}}
+  %0 = act.matmul %a, %b grad %dy : (tensor<4x8xf32>, tensor<8x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @matmul_glu_grad(%a: tensor<4x8xf32>, %b: tensor<8x8xf32>, %dy: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{'act.matmul' op glu and grad epilogues cannot be combined}}
+  %0 = act.matmul %a, %b glu activation <silu> grad %dy : (tensor<4x8xf32>, tensor<8x8xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @matmul_glu_odd(%a: tensor<4x8xf32>, %b: tensor<8x7xf32>) -> tensor<4x3xf32> {
+  // expected-error @+1 {{'act.matmul' op glu epilogue needs an even number of rhs columns, got 7}}
+  %0 = act.matmul %a, %b glu activation <silu> : (tensor<4x8xf32>, tensor<8x7xf32>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @matmul_glu_result(%a: tensor<4x8xf32>, %b: tensor<8x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'act.matmul' op result shape 4x8 does not match 4x4}}
+  %0 = act.matmul %a, %b glu activation <silu> : (tensor<4x8xf32>, tensor<8x8xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @matmul_dy(%a: tensor<4x8xf32>, %b: tensor<8x4xf32>, %dy: tensor<4x5xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{'act.matmul' op dy must have the result type 'tensor<4x4xf32>', got 'tensor<4x5xf32>'}}
+  %0 = act.matmul %a, %b activation <gelu> grad %dy : (tensor<4x8xf32>, tensor<8x4xf32>, tensor<4x5xf32>) -> tensor<4x4xf32>
   return %0 : tensor<4x4xf32>
 }
 

@@ -112,8 +112,14 @@ func.func @matmul(%a: tensor<128x768xbf16>, %b: tensor<768x3072xbf16>,
       : (tensor<128x768xbf16>, tensor<768x3072xbf16>, tensor<3072xbf16>) -> tensor<128x3072xbf16>
   // CHECK: act.matmul %[[A]], %[[B]] : (tensor<128x768xbf16>, tensor<768x3072xbf16>) -> tensor<128x3072xbf16>
   %1 = act.matmul %a, %b : (tensor<128x768xbf16>, tensor<768x3072xbf16>) -> tensor<128x3072xbf16>
+  // CHECK: act.matmul %[[A]], %[[A]] transpose_b activation <silu> : (tensor<128x768xbf16>, tensor<128x768xbf16>) -> tensor<128x128xbf16>
+  %2 = act.matmul %a, %a transpose_b activation <silu> : (tensor<128x768xbf16>, tensor<128x768xbf16>) -> tensor<128x128xbf16>
+  // CHECK: act.matmul %[[A]], %[[B]] bias %[[BIAS]] glu activation <silu> : (tensor<128x768xbf16>, tensor<768x3072xbf16>, tensor<3072xbf16>) -> tensor<128x1536xbf16>
+  %3 = act.matmul %a, %b bias %bias glu activation <silu> : (tensor<128x768xbf16>, tensor<768x3072xbf16>, tensor<3072xbf16>) -> tensor<128x1536xbf16>
+  // CHECK: act.matmul %[[A]], %[[B]] activation <gelu> grad %{{.*}} : (tensor<128x768xbf16>, tensor<768x3072xbf16>, tensor<128x3072xbf16>) -> tensor<128x3072xbf16>
+  %6 = act.matmul %a, %b activation <gelu> grad %0 : (tensor<128x768xbf16>, tensor<768x3072xbf16>, tensor<128x3072xbf16>) -> tensor<128x3072xbf16>
   // CHECK: act.matmul %[[D]], %[[E]] activation <silu> : (tensor<?x768xf32>, tensor<768x?xf32>) -> tensor<?x?xf32>
-  %2 = act.matmul %d, %e activation <silu> : (tensor<?x768xf32>, tensor<768x?xf32>) -> tensor<?x?xf32>
+  %5 = act.matmul %d, %e activation <silu> : (tensor<?x768xf32>, tensor<768x?xf32>) -> tensor<?x?xf32>
   return
 }
 

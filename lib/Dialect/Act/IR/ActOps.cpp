@@ -240,8 +240,9 @@ static FailureOr<int64_t> verifyProduct(Operation *op, StringRef lhsName,
 
 static LogicalResult verifyResult(Operation *op, int64_t m, int64_t n) {
   auto resultType = cast<ShapedType>(op->getResult(0).getType());
-  if (!compatible(resultType.getDimSize(0), m) ||
-      !compatible(resultType.getDimSize(1), n)) {
+  int64_t rank = resultType.getRank();
+  if (!compatible(resultType.getDimSize(rank - 2), m) ||
+      !compatible(resultType.getDimSize(rank - 1), n)) {
     auto fmt = [](int64_t d) {
       return ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d);
     };
@@ -252,17 +253,63 @@ static LogicalResult verifyResult(Operation *op, int64_t m, int64_t n) {
   return success();
 }
 
+int64_t MatmulOp::getRhsColumns() {
+  auto rhsType = cast<ShapedType>(getRhs().getType());
+  int64_t rank = rhsType.getRank();
+  return rhsType.getDimSize(getTransposeB() ? rank - 2 : rank - 1);
+}
+
 LogicalResult MatmulOp::verify() {
   if (getActivation() && failed(verifyActivationAttr(*this, *getActivation())))
     return failure();
   if (failed(verifySameElementType(*this)))
     return failure();
-  FailureOr<int64_t> n =
-      verifyProduct(*this, "lhs", getLhs(), "rhs", getRhs(), getBias());
-  if (failed(n))
-    return failure();
-  return verifyResult(*this, cast<ShapedType>(getLhs().getType()).getDimSize(0),
-                      *n);
+  auto lhsType = cast<ShapedType>(getLhs().getType());
+  auto rhsType = cast<ShapedType>(getRhs().getType());
+  auto resultType = cast<ShapedType>(getType());
+  int64_t rank = lhsType.getRank();
+  if (rhsType.getRank() != rank || resultType.getRank() != rank)
+    return emitOpError("expects lhs, rhs and result of one rank, got ")
+           << shapeString(lhsType) << ", " << shapeString(rhsType) << " -> "
+           << shapeString(resultType);
+  if (rank == 3 && !compatible(lhsType.getDimSize(0), rhsType.getDimSize(0)))
+    return emitOpError("batch dimension mismatch: lhs is ")
+           << shapeString(lhsType) << " but rhs is " << shapeString(rhsType);
+  int64_t k = rhsType.getDimSize(getTransposeB() ? rank - 1 : rank - 2);
+  if (!compatible(lhsType.getDimSize(rank - 1), k))
+    return emitOpError("contraction dimension mismatch: lhs is ")
+           << shapeString(lhsType) << " but rhs is " << shapeString(rhsType)
+           << (getTransposeB() ? " (transposed)" : "");
+  int64_t columns = getRhsColumns();
+  if (Value bias = getBias()) {
+    int64_t size = cast<ShapedType>(bias.getType()).getDimSize(0);
+    if (!compatible(size, columns))
+      return emitOpError("bias of rhs has ")
+             << size << " elements, expected " << columns;
+  }
+  if ((getGlu() || getDy()) && !getActivation())
+    return emitOpError("the ")
+           << (getGlu() ? "glu" : "grad") << " epilogue needs an activation";
+  if (getGlu() && getDy())
+    return emitOpError("glu and grad epilogues cannot be combined");
+  int64_t n = columns;
+  if (getGlu() && !ShapedType::isDynamic(columns)) {
+    if (columns % 2 != 0)
+      return emitOpError("glu epilogue needs an even number of rhs columns, "
+                         "got ")
+             << columns;
+    n = columns / 2;
+  } else if (getGlu()) {
+    n = ShapedType::kDynamic;
+  }
+  if (Value dy = getDy(); dy && dy.getType() != getType())
+    return emitOpError("dy must have the result type ")
+           << getType() << ", got " << dy.getType();
+  if (rank == 3 && !compatible(resultType.getDimSize(0), lhsType.getDimSize(0)))
+    return emitOpError("result batch size ")
+           << resultType.getDimSize(0) << " does not match lhs batch size "
+           << lhsType.getDimSize(0);
+  return verifyResult(*this, lhsType.getDimSize(rank - 2), n);
 }
 
 LogicalResult FfnOp::verify() {

@@ -5,6 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "MatmulMatch.h"
+
 #include "act/Dialect/Act/IR/ActOps.h"
 #include "act/Dialect/Act/Transforms/Passes.h"
 #include "act/Math/ArithMath.h"
@@ -207,8 +209,9 @@ struct ExpandGlu final : OpRewritePattern<GluOp> {
   }
 };
 
-/// act.matmul → linalg.fill + linalg.matmul into an f32 (f64 for f64)
-/// accumulator, then one elementwise epilogue: + bias, activation, round.
+/// act.matmul → linalg.fill + linalg.matmul (linalg.batch_matmul) into an
+/// f32 (f64 for f64) accumulator, then one elementwise epilogue: + bias, the
+/// activation, its derivative times dy, or the GLU of the two halves; round.
 struct ExpandMatmul final : OpRewritePattern<MatmulOp> {
   ExpandMatmul(MLIRContext *ctx, Accuracy accuracy)
       : OpRewritePattern(ctx), accuracy(accuracy) {}
@@ -217,43 +220,113 @@ struct ExpandMatmul final : OpRewritePattern<MatmulOp> {
   LogicalResult matchAndRewrite(MatmulOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
     auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t rank = resultType.getRank();
     Type accElement = getComputeType(resultType.getElementType());
-    auto accType = resultType.clone(accElement);
-    Value init = createEmptyLike(rewriter, loc, accType,
-                                 {{op.getLhs(), 0}, {op.getRhs(), 1}});
+    // The accumulator has the rhs's column count (2N for the GLU).
+    SmallVector<int64_t> accShape(resultType.getShape());
+    accShape.back() = op.getRhsColumns();
+    auto accType = RankedTensorType::get(accShape, accElement);
+    SmallVector<std::pair<Value, int64_t>> dimSources;
+    if (rank == 3)
+      dimSources.push_back({op.getLhs(), 0});
+    dimSources.push_back({op.getLhs(), rank - 2});
+    dimSources.push_back(
+        {op.getRhs(), op.getTransposeB() ? rank - 2 : rank - 1});
+    Value init = createEmptyLike(rewriter, loc, accType, dimSources);
     Value zero = arith::ConstantOp::create(rewriter, loc, accElement,
                                            rewriter.getZeroAttr(accElement));
     Value acc = linalg::FillOp::create(rewriter, loc, ValueRange{zero},
                                        ValueRange{init})
                     .getResult(0);
-    acc = linalg::MatmulOp::create(rewriter, loc, TypeRange{accType},
-                                   ValueRange{op.getLhs(), op.getRhs()},
-                                   ValueRange{acc})
-              .getResult(0);
+    SmallVector<Value, 2> operands = {op.getLhs(), op.getRhs()};
+    SmallVector<NamedAttribute> attrs;
+    if (op.getTransposeB())
+      attrs.push_back(rewriter.getNamedAttr(
+          "indexing_maps", getMatmulMaps(ctx, rank, /*transposeB=*/true)));
+    if (rank == 2)
+      acc = linalg::MatmulOp::create(rewriter, loc, TypeRange{accType},
+                                     operands, ValueRange{acc}, attrs)
+                .getResult(0);
+    else
+      acc = linalg::BatchMatmulOp::create(rewriter, loc, TypeRange{accType},
+                                          operands, ValueRange{acc}, attrs)
+                .getResult(0);
     std::optional<ActivationAttr> activation = op.getActivation();
     Value bias = op.getBias();
     if (!activation && !bias && accType == resultType) {
       rewriter.replaceOp(op, acc);
       return success();
     }
-    SmallVector<Value> inputs = {acc};
-    MLIRContext *ctx = getContext();
-    SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(2, ctx)};
-    if (bias) {
-      inputs.push_back(bias);
-      maps.push_back(AffineMap::get(2, 0, getAffineDimExpr(1, ctx), ctx));
+
+    // Epilogue inputs: the accumulator (its two halves for the GLU), the
+    // bias (its two halves), dy.
+    SmallVector<Value> inputs;
+    SmallVector<AffineMap> maps;
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    AffineMap row =
+        AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx), ctx);
+    bool glu = op.getGlu();
+    auto half = [&](Value v, bool second) -> Value {
+      auto type = cast<RankedTensorType>(v.getType());
+      SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, v);
+      OpFoldResult n;
+      if (!type.isDynamicDim(type.getRank() - 1))
+        n = rewriter.getIndexAttr(type.getShape().back() / 2);
+      else
+        n = arith::DivUIOp::create(
+                rewriter, loc, cast<Value>(sizes.back()),
+                arith::ConstantIndexOp::create(rewriter, loc, 2))
+                .getResult();
+      SmallVector<OpFoldResult> offsets(type.getRank(),
+                                        rewriter.getIndexAttr(0));
+      SmallVector<OpFoldResult> strides(type.getRank(),
+                                        rewriter.getIndexAttr(1));
+      sizes.back() = n;
+      if (second)
+        offsets.back() = n;
+      SmallVector<int64_t> shape(type.getShape());
+      shape.back() =
+          ShapedType::isDynamic(shape.back()) ? shape.back() : shape.back() / 2;
+      return tensor::ExtractSliceOp::create(rewriter, loc, type.clone(shape), v,
+                                            offsets, sizes, strides);
+    };
+    for (bool second :
+         glu ? ArrayRef<bool>{false, true} : ArrayRef<bool>{false}) {
+      inputs.push_back(glu ? half(acc, second) : acc);
+      maps.push_back(identity);
+      if (bias) {
+        inputs.push_back(glu ? half(bias, second) : bias);
+        maps.push_back(row);
+      }
+    }
+    if (Value dy = op.getDy()) {
+      inputs.push_back(dy);
+      maps.push_back(identity);
     }
     Value result = buildElementwise(
         rewriter, loc, resultType, inputs, maps,
         [&](OpBuilder &b, Location nloc, ValueRange args) {
-          Value v = args[0];
-          if (bias)
-            v = arith::AddFOp::create(b, nloc, v,
-                                      extendToComputeType(b, nloc, args[1]));
-          if (activation)
+          auto addBias = [&](ValueRange pair) {
+            Value v = pair[0];
+            if (bias)
+              v = arith::AddFOp::create(b, nloc, v,
+                                        extendToComputeType(b, nloc, pair[1]));
+            return v;
+          };
+          size_t stride = bias ? 2 : 1;
+          Value v = addBias(args.take_front(stride));
+          if (op.getDy())
+            v = buildActivationGradient(
+                b, nloc, activation->getKind(), activation->getParams(), v,
+                extendToComputeType(b, nloc, args.back()), Value(), accuracy);
+          else if (activation)
             v = buildActivation(b, nloc, activation->getKind(),
                                 activation->getParams(), v, Value(), accuracy);
+          if (glu)
+            v = arith::MulFOp::create(b, nloc, v,
+                                      addBias(args.slice(stride, stride)));
           return truncateTo(b, nloc, v, resultType.getElementType());
         });
     rewriter.replaceOp(op, result);
@@ -328,5 +401,9 @@ void mlir::act::populateActExpandPatterns(RewritePatternSet &patterns,
   MLIRContext *ctx = patterns.getContext();
   patterns.add<ExpandActivation, ExpandSwish<SwishOp>, ExpandSwish<SwishGradOp>,
                ExpandGlu, ExpandMatmul>(ctx, accuracy);
-  patterns.add<ExpandFfn, ExpandGatedFfn>(ctx);
+  populateDecomposeFfnPatterns(patterns);
+}
+
+void mlir::act::populateDecomposeFfnPatterns(RewritePatternSet &patterns) {
+  patterns.add<ExpandFfn, ExpandGatedFfn>(patterns.getContext());
 }

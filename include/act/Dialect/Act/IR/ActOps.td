@@ -29,6 +29,7 @@ def Act_FloatTensorOrVector : AnyTypeOf<[VectorOfAnyRankOf<[Act_Float]>,
     "vector or ranked tensor of f16, bf16, f32 or f64">;
 def Act_Matrix : TensorRankOf<[Act_Float], [2]>;
 def Act_Row : TensorRankOf<[Act_Float], [1]>;
+def Act_MatmulOperand : TensorRankOf<[Act_Float], [2, 3]>;
 
 //===----------------------------------------------------------------------===//
 // Elementwise activations and their gradients
@@ -283,28 +284,57 @@ def Act_GluOp : Act_Op<"glu", [Pure]> {
 // Matmul with epilogue and FFN
 //===----------------------------------------------------------------------===//
 
-def Act_MatmulOp : Act_Op<"matmul", [Pure]> {
-  let summary = "matmul with a bias + activation epilogue: act(A B + bias)";
+def Act_MatmulOp : Act_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
+  let summary = "matmul with a fused epilogue: act(A B + bias), its "
+                "derivative or a GLU";
   let description = [{
-    `act(lhs * rhs + bias)` with `lhs` M x K, `rhs` K x N, an optional `bias`
-    of N elements added to every row, and an optional activation applied to
-    the accumulator before the store. f16/bf16 inputs accumulate in f32 and
-    are rounded once, after the epilogue. This is the op that
-    `act-fuse-epilogue` produces.
+    `lhs` M x K times `rhs` K x N (N x K with `transpose_b`), or batches of
+    them (B x M x K times B x K x N), plus an optional `bias` of N elements
+    added to every row. The epilogue runs on the accumulator, before the
+    store:
+
+    - `activation <f>`: `f(A B + bias)`;
+    - `activation <f> grad %dy`: `dy * f'(A B + bias)` (the backward
+      epilogue, like cuBLASLt's DGELU), `dy` of the result's type;
+    - `glu activation <f>`: `rhs` holds the gate and the up weights side by
+      side, [Wg | Wu] with 2N columns (and `bias` 2N elements); the result
+      is `f(acc[:, :N]) * acc[:, N:]`, M x N: SwiGLU for `silu`, GeGLU for
+      `gelu`. The first half is gated, as in `act.glu`.
+
+    f16/bf16 inputs accumulate in f32 and are rounded once, after the
+    epilogue. `act-fuse-epilogue` and `act-fuse-glu` produce this op.
 
     ```mlir
     %y = act.matmul %a, %b bias %bias activation <gelu>
         : (tensor<128x768xbf16>, tensor<768x3072xbf16>, tensor<3072xbf16>)
         -> tensor<128x3072xbf16>
+    %h = act.matmul %x, %wgu glu activation <silu>
+        : (tensor<128x1024xf32>, tensor<1024x5632xf32>)
+        -> tensor<128x2816xf32>
     ```
   }];
-  let arguments = (ins Act_Matrix:$lhs, Act_Matrix:$rhs,
+  let arguments = (ins Act_MatmulOperand:$lhs, Act_MatmulOperand:$rhs,
                        Optional<Act_Row>:$bias,
-                       OptionalAttr<Act_ActivationAttr>:$activation);
-  let results = (outs Act_Matrix:$result);
+                       Optional<Act_MatmulOperand>:$dy,
+                       OptionalAttr<Act_ActivationAttr>:$activation,
+                       UnitAttr:$transpose_b, UnitAttr:$glu);
+  let results = (outs Act_MatmulOperand:$result);
   let assemblyFormat = [{
-    $lhs `,` $rhs (`bias` $bias^)? (`activation` $activation^)? attr-dict
+    $lhs `,` $rhs (`transpose_b` $transpose_b^)? (`bias` $bias^)?
+    (`glu` $glu^)? (`activation` $activation^)? (`grad` $dy^)? attr-dict
     `:` functional-type(operands, results)
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$result, "::mlir::Value":$lhs,
+                   "::mlir::Value":$rhs, "::mlir::Value":$bias,
+                   "::mlir::act::ActivationAttr":$activation), [{
+      build($_builder, $_state, result, lhs, rhs, bias, ::mlir::Value(),
+            activation, /*transpose_b=*/false, /*glu=*/false);
+    }]>
+  ];
+  let extraClassDeclaration = [{
+    /// The number of columns of B (2N for the GLU epilogue).
+    int64_t getRhsColumns();
   }];
   let hasVerifier = 1;
 }

@@ -27,6 +27,16 @@ enum class GeluApproximationMode { tanh, sigmoid, automatic };
 void populateActExpandPatterns(RewritePatternSet &patterns,
                                Accuracy accuracy = Accuracy::precise);
 
+/// Patterns that split act.ffn and act.gated_ffn into act.matmul and act.glu
+/// ops (part of act-expand; the fusion passes start from them).
+void populateDecomposeFfnPatterns(RewritePatternSet &patterns);
+
+/// Patterns of act-fuse-epilogue (including the act.ffn split).
+void populateFuseEpiloguePatterns(RewritePatternSet &patterns);
+
+/// Patterns of act-fuse-glu (including the act.gated_ffn split).
+void populateFuseGluPatterns(RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "act/Dialect/Act/Transforms/Passes.h.inc"
 

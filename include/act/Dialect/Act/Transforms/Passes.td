@@ -97,6 +97,67 @@ def ActApproximateGelu : Pass<"act-approximate-gelu"> {
   ];
 }
 
+def ActFuseEpilogue : Pass<"act-fuse-epilogue"> {
+  let summary = "Fuse bias + activation (or its derivative) into the matmul "
+                "that feeds them";
+  let description = [{
+    Rewrites a matmul (`linalg.matmul`, `linalg.batch_matmul`, either with
+    B transposed through its indexing maps, accumulating into a zero
+    `linalg.fill`; or an `act.matmul` without epilogue), optionally followed
+    by a bias add broadcast along the rows (a `linalg.generic` adding a 1-D
+    tensor, or `linalg.add` of a `linalg.broadcast`), followed by any act
+    activation or derivative, into one `act.matmul` whose epilogue applies
+    bias and activation to the accumulator before the store. Derivatives
+    become the `grad` epilogue: `dy * f'(A B + bias)`.
+
+    A matmul (or bias add) whose result has other users is left alone, with
+    a remark saying so: fusing would compute it twice. `act.ffn` is split
+    into its two `act.matmul` ops first, the first of which carries the
+    activation.
+
+    ```mlir
+    %0 = linalg.fill ins(%zero : f32) outs(%e : tensor<128x3072xf32>) -> ...
+    %1 = linalg.matmul ins(%a, %b : ...) outs(%0 : ...) -> tensor<128x3072xf32>
+    %2 = act.gelu %1 : tensor<128x3072xf32>
+    // becomes
+    %2 = act.matmul %a, %b activation <gelu> : (...) -> tensor<128x3072xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::act::ActDialect",
+  ];
+}
+
+def ActFuseGlu : Pass<"act-fuse-glu"> {
+  let summary = "Fuse the gate and up matmuls of a GLU into one matmul over "
+                "the concatenated weights";
+  let description = [{
+    Rewrites `act.glu` whose gate and linear operands are two matmuls of the
+    same input (same forms as `act-fuse-epilogue` accepts, each with an
+    optional bias) into one `act.matmul ... glu` over `[Wg | Wu]`
+    (`tensor.concat` along the columns; along the rows for transposed B) with
+    the GLU in the epilogue. The split form of `act.glu` (last axis) over a
+    single matmul of pre-concatenated weights becomes the same op without a
+    concat. `act.gated_ffn` is split into gate, up, GLU and down first, so
+    it lowers through this pass. Matmuls with other users are left alone,
+    with a remark.
+
+    ```mlir
+    %g = act.matmul %x, %wg : (...) -> tensor<128x2816xf32>
+    %u = act.matmul %x, %wu : (...) -> tensor<128x2816xf32>
+    %h = act.glu <silu> %g, %u : tensor<128x2816xf32>
+    // becomes
+    %w = tensor.concat dim(1) %wg, %wu : (...) -> tensor<1024x5632xf32>
+    %h = act.matmul %x, %w glu activation <silu> : (...) -> tensor<128x2816xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::act::ActDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def ActLowerMath : Pass<"act-lower-math"> {
   let summary = "Lower math.exp/expm1/log1p/erf/erfc/tanh on f32 to "
                 "act's polynomials";
