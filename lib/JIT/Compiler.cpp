@@ -26,6 +26,7 @@
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/TargetSelect.h"
@@ -133,6 +134,12 @@ void initializeLLVM() {
   std::call_once(once, [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
+    // Matmul kernels call the OpenMP runtime (__kmpc_fork_call, ...); its
+    // symbols then resolve in the process like malloc's. A missing runtime
+    // surfaces as unresolved __kmpc_* symbols at compile time.
+    std::string error;
+    llvm::sys::DynamicLibrary::LoadLibraryPermanently(ACT_OPENMP_LIBRARY,
+                                                      &error);
   });
 }
 

@@ -17,8 +17,10 @@
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
 #include "mlir/Conversion/MathToLibm/MathToLibm.h"
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/OpenMPToLLVM/ConvertOpenMPToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/SCFToOpenMP/SCFToOpenMP.h"
 #include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
@@ -60,6 +62,14 @@ FailureOr<CpuTarget> mlir::act::resolveCpuTarget(StringRef name,
 
 void mlir::act::buildCpuPipeline(OpPassManager &pm,
                                  const CpuPipelineOptions &options) {
+  // Matmuls first: fuse their epilogues, then give them register-tiled
+  // loops; act-expand takes everything else.
+  pm.addPass(createActFuseGlu());
+  pm.addPass(createActFuseEpilogue());
+  ActLowerMatmulOptions matmul;
+  matmul.vectorWidth = options.target.vectorWidth;
+  matmul.accuracy = options.accuracy;
+  pm.addPass(createActLowerMatmul(matmul));
   ActExpandOptions expand;
   expand.accuracy = options.accuracy;
   pm.addPass(createActExpand(expand));
@@ -86,8 +96,16 @@ void mlir::act::buildCpuPipeline(OpPassManager &pm,
 
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+  // The matmuls' column blocks run on OpenMP threads (libomp at run time).
+  pm.addPass(createConvertSCFToOpenMPPass());
+  // Inlines the memref.alloca_scope it wraps loop bodies in (act's loops
+  // have no allocas), which would otherwise block scf-to-cf.
+  pm.addPass(createCanonicalizerPass());
   pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createConvertVectorToLLVMPass());
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.vectorTransposeLowering =
+      vector::VectorTransposeLowering::Shuffle1D;
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   // Intrinsics first (fma, fabs, ...); libm only for what act's vector math
   // does not cover (f64 erfc and the like), never inside f32 vector loops.
   pm.addPass(createConvertMathToLLVMPass());
@@ -97,6 +115,7 @@ void mlir::act::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   ActLLVMTargetOptions target;
   target.cpu = options.target.cpu;

@@ -20,6 +20,28 @@ namespace mlir::act {
 /// How act-approximate-gelu chooses.
 enum class GeluApproximationMode { tanh, sigmoid, automatic };
 
+/// How act-lower-matmul tiles and threads act.matmul.
+struct MatmulLoweringOptions {
+  /// f32 lanes per vector: 16 for AVX-512, 8 for AVX2.
+  int64_t vectorWidth = 16;
+  /// Rows per register tile; 0 picks one for the vector width.
+  int64_t rows = 0;
+  /// K is processed in chunks of this many steps (partial sums wait in an
+  /// f32 scratch buffer between chunks).
+  int64_t kChunk = 256;
+  /// Column panels per unit of parallel work.
+  int64_t panelsPerBlock = 8;
+  /// Copy A's row tiles into one contiguous buffer first.
+  bool packA = true;
+  /// Copy each K chunk of a column block of B into a contiguous buffer
+  /// first (always done for B stored transposed). Measured slower than
+  /// reading B in place at the bench shapes (docs/performance-matmul.md).
+  bool packB = false;
+  /// Emit scf.parallel over column blocks (else scf.for).
+  bool parallel = true;
+  Accuracy accuracy = Accuracy::precise;
+};
+
 #define GEN_PASS_DECL
 #include "act/Dialect/Act/Transforms/Passes.h.inc"
 
@@ -36,6 +58,10 @@ void populateFuseEpiloguePatterns(RewritePatternSet &patterns);
 
 /// Patterns of act-fuse-glu (including the act.gated_ffn split).
 void populateFuseGluPatterns(RewritePatternSet &patterns);
+
+/// The pattern of act-lower-matmul.
+void populateLowerMatmulPatterns(RewritePatternSet &patterns,
+                                 const MatmulLoweringOptions &options);
 
 #define GEN_PASS_REGISTRATION
 #include "act/Dialect/Act/Transforms/Passes.h.inc"

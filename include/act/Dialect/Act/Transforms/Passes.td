@@ -158,6 +158,55 @@ def ActFuseGlu : Pass<"act-fuse-glu"> {
   ];
 }
 
+def ActLowerMatmul : Pass<"act-lower-matmul"> {
+  let summary = "Lower act.matmul to register-tiled vector loops with the "
+                "epilogue on the accumulators";
+  let description = [{
+    Rewrites each f16/bf16/f32 `act.matmul` on tensors into a buffer filled
+    by explicit loops (f64 is left to `act-expand`):
+
+    - columns are cut into blocks of `panelsPerBlock` panels, the unit of
+      parallel work (`scf.parallel`, which the CPU pipeline maps to OpenMP);
+    - a panel is one vector of `vector-width` columns per column group (two
+      vectors on AVX2), two groups for the GLU (gate and up, read in place
+      when B is a `tensor.concat` of the two weights);
+    - a tile is `rows` rows of a panel: its accumulators are `scf.for`
+      iteration values over the whole K loop (one B vector load and one
+      broadcast FMA per row per step), so they live in registers;
+    - the epilogue runs on the accumulators: + bias, the activation (act's
+      formula, the same code as the elementwise ops), `dy * f'` for the grad
+      epilogue, `f(gate) * up` for the GLU; one rounding to f16/bf16; then
+      the store. The last panel is masked, rows past the last full tile run
+      one at a time;
+    - B stored transposed (N x K) is packed per panel into a K x panel
+      buffer first; batches loop over 2-D slices.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", "16",
+           "f32 lanes per vector (16 for AVX-512, 8 for AVX2)">,
+    Option<"rows", "rows", "int64_t", "0",
+           "rows per register tile (0: chosen for the vector width)">,
+    Option<"parallel", "parallel", "bool", "true",
+           "emit scf.parallel over column blocks">,
+    Option<"accuracy", "accuracy", "::mlir::act::Accuracy",
+           "::mlir::act::Accuracy::precise",
+           "precise (within 4 ULP) or fast (shorter polynomials)",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::act::Accuracy::precise, "precise",
+                        "within 4 ULP of the true result"),
+             clEnumValN(::mlir::act::Accuracy::fast, "fast",
+                        "shorter polynomials, measured bound"))}]>
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 def ActLowerMath : Pass<"act-lower-math"> {
   let summary = "Lower math.exp/expm1/log1p/erf/erfc/tanh on f32 to "
                 "act's polynomials";

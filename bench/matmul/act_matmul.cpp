@@ -1,0 +1,370 @@
+//===- act_matmul.cpp - act's fused and unfused matmul epilogues ---------===//
+//
+// act-matmul-bench --shape bert|swiglu|llama --variant fused|unfused
+//   [--threads T] [--repeat R] [--min-seconds S]
+// Compiles the shape's kernel with act's JIT (f32, precise) and prints one
+// JSON line: median seconds and GFLOP/s. `fused` is the user-level IR
+// (matmul, bias add, activation / two matmuls and a GLU) through
+// act-cpu-pipeline, which fuses it; `unfused` runs act's matmul and act's
+// activation (or GLU) as separate kernels, as a library would.
+// --peak measures the FMA peak of T threads instead.
+//
+//===----------------------------------------------------------------------===//
+
+#include "act/JIT/Compiler.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+#include <immintrin.h>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace mlir::act;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+[[noreturn]] void fail(const std::string &message) {
+  std::fprintf(stderr, "act-matmul-bench: %s\n", message.c_str());
+  std::exit(1);
+}
+
+/// One bench shape: y = gelu(x W + b) (BERT) or silu(x Wg) * (x Wu).
+struct Shape {
+  const char *name;
+  int64_t m, k, n;
+  bool glu;
+  double flops() const { return 2.0 * m * k * n * (glu ? 2 : 1); }
+};
+
+const Shape kShapes[] = {{"bert", 128, 768, 3072, false},
+                         {"swiglu", 128, 1024, 2816, true},
+                         {"llama", 128, 4096, 11008, true}};
+
+std::string tensor(int64_t rows, int64_t cols) {
+  return "tensor<" + std::to_string(rows) + "x" + std::to_string(cols) +
+         "xf32>";
+}
+std::string memref(int64_t rows, int64_t cols) {
+  return "memref<" + std::to_string(rows) + "x" + std::to_string(cols) +
+         "xf32>";
+}
+
+/// `%name = bufferization.to_tensor %name_m` for each (name, rows, cols).
+std::string
+toTensors(const std::vector<std::tuple<std::string, int64_t, int64_t>> &args) {
+  std::string s;
+  for (auto &[name, rows, cols] : args) {
+    bool row = rows == 0;
+    std::string mt =
+        row ? "memref<" + std::to_string(cols) + "xf32>" : memref(rows, cols);
+    std::string tt =
+        row ? "tensor<" + std::to_string(cols) + "xf32>" : tensor(rows, cols);
+    s += "  %" + name + " = bufferization.to_tensor %" + name +
+         "_m restrict : " + mt + " to " + tt + "\n";
+  }
+  return s;
+}
+
+std::string store(const std::string &value, int64_t rows, int64_t cols,
+                  const std::string &dest) {
+  return "  bufferization.materialize_in_destination " + value +
+         " in restrict writable " + dest + " : (" + tensor(rows, cols) + ", " +
+         memref(rows, cols) + ") -> ()\n  return\n}\n";
+}
+
+/// The fused kernel: what a user writes; act-cpu-pipeline fuses it.
+std::string fusedSource(const Shape &s) {
+  std::string zero = "  %zero = arith.constant 0.0 : f32\n";
+  auto mm = [&](const std::string &result, const std::string &w) {
+    return "  %e_" + result + " = tensor.empty() : " + tensor(s.m, s.n) +
+           "\n  %f_" + result + " = linalg.fill ins(%zero : f32) outs(%e_" +
+           result + " : " + tensor(s.m, s.n) + ") -> " + tensor(s.m, s.n) +
+           "\n  %" + result + " = linalg.matmul ins(%x, %" + w + " : " +
+           tensor(s.m, s.k) + ", " + tensor(s.k, s.n) + ") outs(%f_" + result +
+           " : " + tensor(s.m, s.n) + ") -> " + tensor(s.m, s.n) + "\n";
+  };
+  if (!s.glu)
+    return "func.func @kernel(%x_m: " + memref(s.m, s.k) +
+           ", %w_m: " + memref(s.k, s.n) + ", %b_m: memref<" +
+           std::to_string(s.n) + "xf32>, %y: " + memref(s.m, s.n) + ") {\n" +
+           toTensors({{"x", s.m, s.k}, {"w", s.k, s.n}, {"b", 0, s.n}}) + zero +
+           mm("h", "w") + "  %bb = linalg.broadcast ins(%b : tensor<" +
+           std::to_string(s.n) + "xf32>) outs(%e_h : " + tensor(s.m, s.n) +
+           ") dimensions = [0]\n  %s = linalg.add ins(%h, %bb : " +
+           tensor(s.m, s.n) + ", " + tensor(s.m, s.n) +
+           ") outs(%e_h : " + tensor(s.m, s.n) + ") -> " + tensor(s.m, s.n) +
+           "\n  %r = act.gelu %s : " + tensor(s.m, s.n) + "\n" +
+           store("%r", s.m, s.n, "%y");
+  return "func.func @kernel(%x_m: " + memref(s.m, s.k) +
+         ", %wg_m: " + memref(s.k, s.n) + ", %wu_m: " + memref(s.k, s.n) +
+         ", %y: " + memref(s.m, s.n) + ") {\n" +
+         toTensors({{"x", s.m, s.k}, {"wg", s.k, s.n}, {"wu", s.k, s.n}}) +
+         zero + mm("g", "wg") + mm("u", "wu") +
+         "  %r = act.glu <silu> %g, %u : " + tensor(s.m, s.n) + ", " +
+         tensor(s.m, s.n) + " -> " + tensor(s.m, s.n) + "\n" +
+         store("%r", s.m, s.n, "%y");
+}
+
+/// The unfused kernels: @mm (one matmul, + bias for BERT) and @act (the
+/// activation, or the GLU of two products).
+std::string unfusedSource(const Shape &s) {
+  std::string mm =
+      "func.func @mm(%x_m: " + memref(s.m, s.k) +
+      ", %w_m: " + memref(s.k, s.n) +
+      (s.glu ? "" : ", %b_m: memref<" + std::to_string(s.n) + "xf32>") +
+      ", %h_m: " + memref(s.m, s.n) + ") {\n" +
+      toTensors(
+          s.glu
+              ? std::vector<std::tuple<std::string, int64_t, int64_t>>{{"x",
+                                                                        s.m,
+                                                                        s.k},
+                                                                       {"w",
+                                                                        s.k,
+                                                                        s.n}}
+              : std::vector<
+                    std::tuple<std::string, int64_t, int64_t>>{{"x", s.m, s.k},
+                                                               {"w", s.k, s.n},
+                                                               {"b", 0, s.n}}) +
+      "  %h = act.matmul %x, %w" + (s.glu ? "" : " bias %b") + " : (" +
+      tensor(s.m, s.k) + ", " + tensor(s.k, s.n) +
+      (s.glu ? "" : ", tensor<" + std::to_string(s.n) + "xf32>") + ") -> " +
+      tensor(s.m, s.n) + "\n" + store("%h", s.m, s.n, "%h_m");
+  std::string act;
+  if (!s.glu)
+    act = "func.func @act(%h_m: " + memref(s.m, s.n) +
+          ", %y: " + memref(s.m, s.n) + ") {\n" + toTensors({{"h", s.m, s.n}}) +
+          "  %r = act.gelu %h : " + tensor(s.m, s.n) + "\n" +
+          store("%r", s.m, s.n, "%y");
+  else
+    act = "func.func @act(%g_m: " + memref(s.m, s.n) +
+          ", %u_m: " + memref(s.m, s.n) + ", %y: " + memref(s.m, s.n) +
+          ") {\n" + toTensors({{"g", s.m, s.n}, {"u", s.m, s.n}}) +
+          "  %r = act.glu <silu> %g, %u : " + tensor(s.m, s.n) + ", " +
+          tensor(s.m, s.n) + " -> " + tensor(s.m, s.n) + "\n" +
+          store("%r", s.m, s.n, "%y");
+  return mm + act;
+}
+
+/// A 2-D (or 1-D) row-major memref descriptor for the C interface.
+struct Descriptor {
+  float *allocated, *aligned;
+  int64_t offset, sizes[2], strides[2];
+};
+
+Descriptor describe(float *data, int64_t rows, int64_t cols) {
+  return {data, data, 0, {rows, cols}, {cols, 1}};
+}
+Descriptor describeRow(float *data, int64_t n) {
+  return {data, data, 0, {n, 1}, {1, 0}};
+}
+
+std::vector<float> random(size_t n, float scale, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist(0.0f, scale);
+  std::vector<float> v(n);
+  for (float &x : v)
+    x = dist(rng);
+  return v;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+/// Median seconds per call of `run`, each sample at least `minSeconds`.
+template <typename F> double timeIt(F run, int repeat, double minSeconds) {
+  run();
+  run();
+  std::vector<double> samples;
+  for (int r = 0; r < repeat; ++r) {
+    int calls = 0;
+    Clock::time_point start = Clock::now();
+    double elapsed = 0;
+    do {
+      run();
+      ++calls;
+      elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    } while (elapsed < minSeconds);
+    samples.push_back(elapsed / calls);
+  }
+  return median(samples);
+}
+
+/// FMA throughput of one thread: 24 independent accumulators (AVX-512).
+__attribute__((target("avx512f,fma"))) double peakThread(double seconds) {
+  __m512 acc[24];
+  for (int i = 0; i < 24; ++i)
+    acc[i] = _mm512_set1_ps(1.0f + i * 1e-3f);
+  __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
+  int64_t iterations = 0;
+  Clock::time_point start = Clock::now();
+  double elapsed = 0;
+  do {
+    for (int rep = 0; rep < 10000; ++rep)
+      for (int i = 0; i < 24; ++i)
+        acc[i] = _mm512_fmadd_ps(acc[i], a, b);
+    iterations += 10000;
+    elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  } while (elapsed < seconds);
+  float sink = 0;
+  for (int i = 0; i < 24; ++i)
+    sink += _mm512_reduce_add_ps(acc[i]);
+  if (sink == 12345.0f)
+    std::puts("");
+  return iterations * 24.0 * 32.0 / elapsed / 1e9;
+}
+
+double peak(int threads) {
+  std::vector<double> rates(threads);
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] { rates[t] = peakThread(1.0); });
+  for (std::thread &t : pool)
+    t.join();
+  double total = 0;
+  for (double r : rates)
+    total += r;
+  return total;
+}
+
+void *lookup(CompiledModule &module, const std::string &name) {
+  llvm::Expected<void *> entry = module.lookup("_mlir_ciface_" + name);
+  if (!entry)
+    fail(llvm::toString(entry.takeError()));
+  return *entry;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  std::string shapeName = "bert", variant = "fused";
+  int threads = 1, repeat = 11;
+  double minSeconds = 0.2;
+  bool measurePeak = false;
+  int64_t customN = 0;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc)
+        fail("missing value for " + a);
+      return argv[++i];
+    };
+    if (a == "--shape")
+      shapeName = value();
+    else if (a == "--variant")
+      variant = value();
+    else if (a == "--threads")
+      threads = std::stoi(value());
+    else if (a == "--repeat")
+      repeat = std::stoi(value());
+    else if (a == "--min-seconds")
+      minSeconds = std::stod(value());
+    else if (a == "--n")
+      customN = std::stoll(value());
+    else if (a == "--peak")
+      measurePeak = true;
+    else
+      fail("unknown option '" + a + "'");
+  }
+  if (measurePeak) {
+    std::printf("{\"peer\": \"peak_fma\", \"threads\": %d, "
+                "\"gflop_per_s\": %.2f}\n",
+                threads, peak(threads));
+    return 0;
+  }
+  const Shape *shape = nullptr;
+  for (const Shape &s : kShapes)
+    if (shapeName == s.name)
+      shape = &s;
+  if (!shape)
+    fail("unknown shape '" + shapeName + "' (bert, swiglu, llama)");
+  if (variant != "fused" && variant != "unfused" && variant != "matmul")
+    fail("unknown variant '" + variant + "' (fused, unfused, matmul)");
+  Shape s = *shape;
+  if (customN)
+    s.n = customN;
+
+  std::string source = variant == "fused" ? fusedSource(s) : unfusedSource(s);
+  CompileOptions options;
+  auto compiled = CompiledModule::compile(source, options);
+  if (!compiled)
+    fail(llvm::toString(compiled.takeError()));
+  // The JIT loaded libomp: its thread count is the kernels' thread count.
+  if (auto *setThreads = reinterpret_cast<void (*)(int)>(
+          dlsym(RTLD_DEFAULT, "omp_set_num_threads")))
+    setThreads(threads);
+
+  std::vector<float> x = random(s.m * s.k, 1.0f, 1);
+  std::vector<float> w0 = random(s.k * s.n, 1.0f / std::sqrt(s.k), 2);
+  std::vector<float> w1 =
+      random(s.glu ? s.k * s.n : 0, 1.0f / std::sqrt(s.k), 3);
+  std::vector<float> bias = random(s.n, 0.1f, 4);
+  std::vector<float> y(s.m * s.n), g(s.m * s.n), u(s.m * s.n);
+  Descriptor dx = describe(x.data(), s.m, s.k);
+  Descriptor dw0 = describe(w0.data(), s.k, s.n);
+  Descriptor dw1 = describe(w1.data(), s.k, s.n);
+  Descriptor db = describeRow(bias.data(), s.n);
+  Descriptor dy = describe(y.data(), s.m, s.n);
+  Descriptor dg = describe(g.data(), s.m, s.n);
+  Descriptor du = describe(u.data(), s.m, s.n);
+
+  using Fn2 = void (*)(Descriptor *, Descriptor *);
+  using Fn3 = void (*)(Descriptor *, Descriptor *, Descriptor *);
+  using Fn4 = void (*)(Descriptor *, Descriptor *, Descriptor *, Descriptor *);
+  double seconds;
+  if (variant == "fused") {
+    auto kernel = reinterpret_cast<Fn4>(lookup(**compiled, "kernel"));
+    seconds = timeIt([&] { kernel(&dx, &dw0, s.glu ? &dw1 : &db, &dy); },
+                     repeat, minSeconds);
+  } else if (variant == "matmul") {
+    // The matmul alone (+ bias for BERT; one of the two for SwiGLU, counted
+    // as such): the GEMM's own speed.
+    if (!s.glu) {
+      auto mm = reinterpret_cast<Fn4>(lookup(**compiled, "mm"));
+      seconds = timeIt([&] { mm(&dx, &dw0, &db, &dg); }, repeat, minSeconds);
+    } else {
+      auto mm = reinterpret_cast<Fn3>(lookup(**compiled, "mm"));
+      seconds = timeIt([&] { mm(&dx, &dw0, &dg); }, repeat, minSeconds) * 2;
+    }
+  } else if (!s.glu) {
+    auto mm = reinterpret_cast<Fn4>(lookup(**compiled, "mm"));
+    auto act = reinterpret_cast<Fn2>(lookup(**compiled, "act"));
+    seconds = timeIt(
+        [&] {
+          mm(&dx, &dw0, &db, &dg);
+          act(&dg, &dy);
+        },
+        repeat, minSeconds);
+  } else {
+    auto mm = reinterpret_cast<Fn3>(lookup(**compiled, "mm"));
+    auto act = reinterpret_cast<Fn3>(lookup(**compiled, "act"));
+    seconds = timeIt(
+        [&] {
+          mm(&dx, &dw0, &dg);
+          mm(&dx, &dw1, &du);
+          act(&dg, &du, &dy);
+        },
+        repeat, minSeconds);
+  }
+  double checksum = 0;
+  for (float v : y)
+    checksum += v;
+  std::printf("{\"peer\": \"act_%s\", \"shape\": \"%s\", \"m\": %lld, "
+              "\"k\": %lld, \"n\": %lld, \"threads\": %d, "
+              "\"seconds_median\": %.6e, \"gflop_per_s\": %.2f, "
+              "\"checksum\": %.6e}\n",
+              variant.c_str(), s.name, (long long)s.m, (long long)s.k,
+              (long long)s.n, threads, seconds, s.flops() / seconds / 1e9,
+              checksum);
+  return 0;
+}

@@ -1,0 +1,617 @@
+//===- LowerMatmul.cpp - act-lower-matmul: register-tiled CPU GEMM -*- C++ -*-//
+//
+// Lowers act.matmul to register-tiled, vectorized loops whose epilogue (bias,
+// activation, derivative, GLU) runs on the accumulators before the store.
+//
+//===----------------------------------------------------------------------===//
+
+#include "act/Dialect/Act/IR/ActOps.h"
+#include "act/Dialect/Act/Transforms/Passes.h"
+#include "act/Math/ArithMath.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::act {
+#define GEN_PASS_DEF_ACTLOWERMATMUL
+#include "act/Dialect/Act/Transforms/Passes.h.inc"
+} // namespace mlir::act
+
+using namespace mlir;
+using namespace mlir::act;
+
+namespace {
+
+/// The operands of one 2-D product, as memrefs: C = epilogue(A B), where B
+/// is one or (GLU) two column groups of N columns each.
+struct Operands2D {
+  Value a, c, dy;
+  SmallVector<Value, 2> b, bias;
+};
+
+/// Emits the loops of one act.matmul. A tile is `rows` rows by `vectors`
+/// vectors of `width` lanes per column group; its accumulators stay in
+/// registers over the whole K loop, then the epilogue runs on them.
+class MatmulEmitter {
+public:
+  MatmulEmitter(OpBuilder &b, Location loc, MatmulOp op,
+                const MatmulLoweringOptions &options)
+      : b(b), loc(loc), op(op), options(options), width(options.vectorWidth),
+        groups(op.getGlu() ? 2 : 1), transposeB(op.getTransposeB()),
+        packB(transposeB || options.packB) {
+    auto elementType = cast<FloatType>(op.getType().getElementType());
+    element = elementType;
+    computeType = cast<FloatType>(getComputeType(elementType));
+    vecType = VectorType::get({width}, computeType);
+    maskType = VectorType::get({width}, b.getI1Type());
+    // Tiles sized for the register file: 32 vector registers with
+    // AVX-512 (16 accumulators; TOOLCHAIN.md measured 16x16 best), 16 with
+    // AVX2 (12 accumulators).
+    bool wide = width >= 16;
+    vectors = wide ? 1 : 2;
+    rows = options.rows > 0 ? options.rows : wide ? 16 : 6;
+    chunk = options.kChunk;
+    panelWidth = width * vectors;
+  }
+
+  /// Emits the whole product over `operands`, `m` x `n` x `k`.
+  void emit(const Operands2D &operands, Value m, Value n, Value k) {
+    this->operands = operands;
+    this->m = m;
+    this->n = n;
+    this->k = k;
+    if (options.packA)
+      emitPackA();
+    // Column blocks are the unit of parallel work: each owns whole panels.
+    int64_t blockWidth = this->blockWidth();
+    Value blocks = ceilDiv(n, index(blockWidth));
+    auto body = [&](OpBuilder &, Location, Value block) {
+      Value begin = arith::MulIOp::create(b, loc, block, index(blockWidth));
+      Value end = arith::MinUIOp::create(
+          b, loc, arith::AddIOp::create(b, loc, begin, index(blockWidth)), n);
+      emitBlock(begin, end);
+    };
+    if (options.parallel) {
+      auto parallel =
+          scf::ParallelOp::create(b, loc, ValueRange{index(0)},
+                                  ValueRange{blocks}, ValueRange{index(1)});
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(parallel.getBody()->getTerminator());
+      body(b, loc, parallel.getInductionVars()[0]);
+    } else {
+      auto loop = scf::ForOp::create(b, loc, index(0), blocks, index(1));
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(loop.getBody()->getTerminator());
+      body(b, loc, loop.getInductionVar());
+    }
+  }
+
+private:
+  int64_t blockWidth() const { return panelWidth * options.panelsPerBlock; }
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+
+  Value ceilDiv(Value a, Value d) {
+    return arith::CeilDivUIOp::create(b, loc, a, d);
+  }
+
+  /// Loops `body(iv)` over [lb, ub) by `step`.
+  void forLoop(Value lb, Value ub, int64_t step,
+               function_ref<void(Value)> body) {
+    auto loop = scf::ForOp::create(b, loc, lb, ub, index(step));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    body(loop.getInductionVar());
+  }
+
+  /// The columns [begin, end) of C, K chunk by K chunk (so that a chunk of
+  /// A and of B's panel stay in L2 and L1 while all row tiles use them):
+  /// full panels, then a masked one.
+  void emitBlock(Value begin, Value end) {
+    blockBegin = begin;
+    Value count = arith::SubIOp::create(b, loc, end, begin);
+    // Partial sums between K chunks, per group: the block's columns of C in
+    // f32 (C itself holds only N columns, maybe in f16/bf16).
+    auto scratchType =
+        MemRefType::get({ShapedType::kDynamic, blockWidth()}, computeType);
+    for (int64_t g = 0; g < groups; ++g)
+      scratch[g] = memref::AllocOp::create(b, loc, scratchType, ValueRange{m},
+                                           b.getI64IntegerAttr(64));
+    // B is read through a contiguous copy of the chunk of the block's
+    // columns (chunk x block per group; transposed when B is stored N x K):
+    // rows of a wide B are a multiple of 4 KiB apart, so a panel read in
+    // place maps to few cache sets and leaves the caches before the next
+    // row tile reuses it.
+    if (packB) {
+      auto packedType = MemRefType::get({chunk, blockWidth()}, element);
+      for (int64_t g = 0; g < groups; ++g)
+        packed[g] = memref::AllocOp::create(b, loc, packedType, ValueRange{},
+                                            b.getI64IntegerAttr(64));
+    }
+    forLoop(index(0), k, chunk, [&](Value kc) {
+      kcBegin = kc;
+      kcEnd = arith::MinUIOp::create(
+          b, loc, arith::AddIOp::create(b, loc, kc, index(chunk)), k);
+      firstChunk =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, kc, index(0));
+      lastChunk =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, kcEnd, k);
+      if (packB)
+        for (int64_t g = 0; g < groups; ++g)
+          emitPackB(g, begin, count);
+      emitPanels(begin, end, count);
+    });
+    // The buffer deallocation pipeline frees scratch and packed buffers.
+  }
+
+  void emitPanels(Value begin, Value end, Value count) {
+    Value fullEnd = arith::AddIOp::create(
+        b, loc, begin,
+        arith::MulIOp::create(
+            b, loc, arith::DivUIOp::create(b, loc, count, index(panelWidth)),
+            index(panelWidth)));
+    forLoop(begin, fullEnd, panelWidth, [&](Value n0) { emitPanel(n0, {}); });
+    // Blocks are whole panels wide: N a multiple of a panel has no tail.
+    int64_t staticN = cast<MemRefType>(operands.c.getType()).getDimSize(1);
+    if (!ShapedType::isDynamic(staticN) && staticN % panelWidth == 0)
+      return;
+    Value rest = arith::SubIOp::create(b, loc, end, fullEnd);
+    Value nonEmpty =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, rest, index(0));
+    auto guard = scf::IfOp::create(b, loc, nonEmpty, /*withElse=*/false);
+    OpBuilder::InsertionGuard insertion(b);
+    b.setInsertionPointToStart(guard.thenBlock());
+    SmallVector<Value> masks;
+    for (int64_t v = 0; v < vectors; ++v) {
+      Value lanes = arith::SubIOp::create(b, loc, rest, index(v * width));
+      lanes = arith::MaxSIOp::create(b, loc, lanes, index(0));
+      lanes = arith::MinSIOp::create(b, loc, lanes, index(width));
+      masks.push_back(
+          vector::CreateMaskOp::create(b, loc, maskType, ValueRange{lanes}));
+    }
+    emitPanel(fullEnd, masks);
+  }
+
+  /// Copies A's full row tiles into packedA[t, k, i] = A[t * rows + i, k]:
+  /// a tile's K loop then broadcasts from one cache line per step instead
+  /// of one line per row (rows of A are often a multiple of 4 KiB apart).
+  void emitPackA() {
+    Value tiles = arith::DivUIOp::create(b, loc, m, index(rows));
+    auto type = MemRefType::get(
+        {ShapedType::kDynamic, ShapedType::kDynamic, rows}, element);
+    packedA = memref::AllocOp::create(b, loc, type, ValueRange{tiles, k},
+                                      b.getI64IntegerAttr(64));
+    forLoop(index(0), tiles, 1, [&](Value t) {
+      Value row0 = arith::MulIOp::create(b, loc, t, index(rows));
+      forLoop(index(0), k, 1, [&](Value kk) {
+        for (int64_t i = 0; i < rows; ++i) {
+          Value row = arith::AddIOp::create(b, loc, row0, index(i));
+          Value v =
+              memref::LoadOp::create(b, loc, operands.a, ValueRange{row, kk});
+          memref::StoreOp::create(b, loc, v, packedA,
+                                  ValueRange{t, kk, index(i)});
+        }
+      });
+    });
+  }
+
+  /// Copies rows [kcBegin, kcEnd) of columns [begin, begin + count) of group
+  /// g's B into packed[g] (chunk x block): rows as vectors (the last one
+  /// masked), or transposed element by element when B is N x K.
+  void emitPackB(int64_t g, Value begin, Value count) {
+    if (transposeB) {
+      forLoop(index(0), count, 1, [&](Value j) {
+        Value row = arith::AddIOp::create(b, loc, begin, j);
+        forLoop(kcBegin, kcEnd, 1, [&](Value kk) {
+          Value v = memref::LoadOp::create(b, loc, operands.b[g],
+                                           ValueRange{row, kk});
+          Value at = arith::SubIOp::create(b, loc, kk, kcBegin);
+          memref::StoreOp::create(b, loc, v, packed[g], ValueRange{at, j});
+        });
+      });
+      return;
+    }
+    auto type = VectorType::get({width}, element);
+    Value full = arith::MulIOp::create(
+        b, loc, arith::DivUIOp::create(b, loc, count, index(width)),
+        index(width));
+    Value rest = arith::SubIOp::create(b, loc, count, full);
+    Value mask =
+        vector::CreateMaskOp::create(b, loc, maskType, ValueRange{rest});
+    Value zero = arith::ConstantOp::create(
+        b, loc, type, DenseElementsAttr::get(type, b.getZeroAttr(element)));
+    forLoop(kcBegin, kcEnd, 1, [&](Value kk) {
+      Value at = arith::SubIOp::create(b, loc, kk, kcBegin);
+      forLoop(index(0), full, width, [&](Value c) {
+        Value col = arith::AddIOp::create(b, loc, begin, c);
+        Value v = vector::LoadOp::create(b, loc, type, operands.b[g],
+                                         ValueRange{kk, col});
+        vector::StoreOp::create(b, loc, v, packed[g], ValueRange{at, c});
+      });
+      Value col = arith::AddIOp::create(b, loc, begin, full);
+      Value v = vector::MaskedLoadOp::create(b, loc, type, operands.b[g],
+                                             ValueRange{kk, col}, mask, zero);
+      vector::MaskedStoreOp::create(b, loc, packed[g], ValueRange{at, full},
+                                    mask, v);
+    });
+  }
+
+  /// One panel of columns starting at n0: every row tile of C. `masks` are
+  /// empty for a full panel; `columns` is the live column count when masked.
+  void emitPanel(Value n0, ArrayRef<Value> masks) {
+    // The bias of each group and vector, loaded once per panel.
+    SmallVector<Value> bias;
+    for (int64_t g = 0; g < groups; ++g)
+      for (int64_t v = 0; v < vectors; ++v)
+        bias.push_back(operands.bias.empty()
+                           ? Value()
+                           : loadRow(operands.bias[g], n0, v, masks));
+    Value mainEnd = arith::MulIOp::create(
+        b, loc, arith::DivUIOp::create(b, loc, m, index(rows)), index(rows));
+    Source source = packB ? Source::packed : Source::inPlace;
+    forLoop(index(0), mainEnd, rows,
+            [&](Value m0) { emitTile(m0, rows, n0, masks, bias, source); });
+    forLoop(mainEnd, m, 1,
+            [&](Value m0) { emitTile(m0, 1, n0, masks, bias, source); });
+  }
+
+  /// bias[n0 + v * width : ...] extended to the compute type.
+  Value loadRow(Value row, Value n0, int64_t v, ArrayRef<Value> masks) {
+    Value col = arith::AddIOp::create(b, loc, n0, index(v * width));
+    return extendToComputeType(b, loc,
+                               loadVector(row, ValueRange{col}, masks, v));
+  }
+
+  Value loadVector(Value memref, ValueRange indices, ArrayRef<Value> masks,
+                   int64_t v) {
+    auto type = VectorType::get({width}, element);
+    if (masks.empty())
+      return vector::LoadOp::create(b, loc, type, memref, indices);
+    Value zero = arith::ConstantOp::create(
+        b, loc, type, DenseElementsAttr::get(type, b.getZeroAttr(element)));
+    return vector::MaskedLoadOp::create(b, loc, type, memref, indices, masks[v],
+                                        zero);
+  }
+
+  /// Where a tile reads B from.
+  enum class Source {
+    inPlace, ///< B itself.
+    packed,  ///< The block's copy.
+  };
+
+  /// B's row kk, vector v of group g, for the panel at n0.
+  Value loadB(int64_t g, int64_t v, Value kk, Value n0, ArrayRef<Value> masks,
+              Source source) {
+    Value col = arith::AddIOp::create(b, loc, n0, index(v * width));
+    if (source == Source::inPlace)
+      return loadVector(operands.b[g], ValueRange{kk, col}, masks, v);
+    // Masked-off columns of the copy are never stored.
+    col = arith::SubIOp::create(b, loc, col, blockBegin);
+    Value row = arith::SubIOp::create(b, loc, kk, kcBegin);
+    return loadVector(packed[g], ValueRange{row, col}, masks, v);
+  }
+
+  /// Rows [m0, m0 + tileRows) of the panel at n0: the K loop on
+  /// accumulators, then the epilogue and the store.
+  void emitTile(Value m0, int64_t tileRows, Value n0, ArrayRef<Value> masks,
+                ArrayRef<Value> bias, Source source) {
+    // One K loop per column group (the GLU's gate, then its up projection):
+    // each keeps rows x vectors accumulators in registers; the first
+    // group's results wait on the stack while the second runs.
+    int64_t count = tileRows * vectors;
+    Value zero = arith::ConstantOp::create(
+        b, loc, vecType,
+        DenseElementsAttr::get(vecType, b.getZeroAttr(computeType)));
+    Value tile = packedA && tileRows == rows
+                     ? arith::DivUIOp::create(b, loc, m0, index(rows))
+                     : Value();
+    SmallVector<Value> rowIndex;
+    for (int64_t i = 0; i < tileRows; ++i)
+      rowIndex.push_back(arith::AddIOp::create(b, loc, m0, index(i)));
+    auto scratchAt = [&](int64_t i, int64_t v) -> SmallVector<Value, 2> {
+      Value col = arith::AddIOp::create(
+          b, loc, arith::SubIOp::create(b, loc, n0, blockBegin),
+          index(v * width));
+      return {rowIndex[i], col};
+    };
+    // Accumulators start at zero in the first K chunk, else from scratch.
+    auto initial = [&](int64_t g) {
+      SmallVector<Type> types(count, vecType);
+      auto start = scf::IfOp::create(b, loc, types, firstChunk,
+                                     /*withElse=*/true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(start.thenBlock());
+      scf::YieldOp::create(b, loc, SmallVector<Value>(count, zero));
+      b.setInsertionPointToStart(start.elseBlock());
+      SmallVector<Value> loaded;
+      for (int64_t i = 0; i < tileRows; ++i)
+        for (int64_t v = 0; v < vectors; ++v)
+          loaded.push_back(vector::LoadOp::create(b, loc, vecType, scratch[g],
+                                                  scratchAt(i, v)));
+      scf::YieldOp::create(b, loc, loaded);
+      return SmallVector<Value>(start.getResults());
+    };
+    SmallVector<scf::ForOp, 2> loops;
+    for (int64_t g = 0; g < groups; ++g)
+      loops.push_back(scf::ForOp::create(
+          b, loc, kcBegin, kcEnd, index(1), initial(g),
+          [&](OpBuilder &, Location, Value kk, ValueRange accs) {
+            SmallVector<Value> bv;
+            for (int64_t v = 0; v < vectors; ++v)
+              bv.push_back(extendToComputeType(
+                  b, loc, loadB(g, v, kk, n0, masks, source)));
+            SmallVector<Value> next(accs);
+            for (int64_t i = 0; i < tileRows; ++i) {
+              Value a =
+                  tile ? memref::LoadOp::create(b, loc, packedA,
+                                                ValueRange{tile, kk, index(i)})
+                       : memref::LoadOp::create(b, loc, operands.a,
+                                                ValueRange{rowIndex[i], kk});
+              a = vector::BroadcastOp::create(b, loc, vecType,
+                                              extendToComputeType(b, loc, a));
+              for (int64_t v = 0; v < vectors; ++v)
+                next[i * vectors + v] = vector::FMAOp::create(
+                    b, loc, a, bv[v], next[i * vectors + v]);
+            }
+            scf::YieldOp::create(b, loc, next);
+          }));
+    auto accIndex = [&](int64_t i, int64_t v, int64_t g) {
+      return loops[g].getResult(i * vectors + v);
+    };
+    // Not the last K chunk: park the sums in scratch.
+    auto last = scf::IfOp::create(b, loc, lastChunk, /*withElse=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(last.elseBlock());
+    for (int64_t g = 0; g < groups; ++g)
+      for (int64_t i = 0; i < tileRows; ++i)
+        for (int64_t v = 0; v < vectors; ++v)
+          vector::StoreOp::create(b, loc, accIndex(i, v, g), scratch[g],
+                                  scratchAt(i, v));
+    b.setInsertionPointToStart(last.thenBlock());
+    std::optional<ActivationAttr> activation = op.getActivation();
+    for (int64_t i = 0; i < tileRows; ++i)
+      for (int64_t v = 0; v < vectors; ++v) {
+        SmallVector<Value, 2> x;
+        for (int64_t g = 0; g < groups; ++g) {
+          Value acc = accIndex(i, v, g);
+          if (Value bv = bias[g * vectors + v])
+            acc = arith::AddFOp::create(b, loc, acc, bv);
+          x.push_back(acc);
+        }
+        Value col = arith::AddIOp::create(b, loc, n0, index(v * width));
+        SmallVector<Value, 2> at = {rowIndex[i], col};
+        Value result = x[0];
+        if (operands.dy) {
+          Value dy = extendToComputeType(b, loc,
+                                         loadVector(operands.dy, at, masks, v));
+          result = buildActivationGradient(b, loc, activation->getKind(),
+                                           activation->getParams(), x[0], dy,
+                                           Value(), options.accuracy);
+        } else if (activation) {
+          result = buildActivation(b, loc, activation->getKind(),
+                                   activation->getParams(), x[0], Value(),
+                                   options.accuracy);
+        }
+        if (groups == 2)
+          result = arith::MulFOp::create(b, loc, result, x[1]);
+        result = truncateTo(b, loc, result, VectorType::get({width}, element));
+        if (masks.empty())
+          vector::StoreOp::create(b, loc, result, operands.c, at);
+        else
+          vector::MaskedStoreOp::create(b, loc, operands.c, at, masks[v],
+                                        result);
+      }
+  }
+
+  OpBuilder &b;
+  Location loc;
+  MatmulOp op;
+  MatmulLoweringOptions options;
+  int64_t width, groups;
+  bool transposeB, packB;
+  FloatType element, computeType;
+  VectorType vecType, maskType;
+  int64_t rows = 0, vectors = 0, panelWidth = 0;
+  Operands2D operands;
+  Value m, n, k;
+  Value packed[2], scratch[2], packedA, blockBegin;
+  Value kcBegin, kcEnd, firstChunk, lastChunk;
+  int64_t chunk = 256;
+};
+
+/// A memref view of `tensor` (identity layout, so static strides stay
+/// static).
+Value toBuffer(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  return bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor,
+      /*read_only=*/true);
+}
+
+/// The 2-D slice `batch` of a rank-3 memref, or the memref itself.
+Value sliceBatch(OpBuilder &b, Location loc, Value memref, Value batch) {
+  auto type = cast<MemRefType>(memref.getType());
+  if (type.getRank() != 3)
+    return memref;
+  SmallVector<OpFoldResult> offsets = {batch, b.getIndexAttr(0),
+                                       b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1),
+                                     memref::getMixedSize(b, loc, memref, 1),
+                                     memref::getMixedSize(b, loc, memref, 2)};
+  SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+  auto resultType =
+      cast<MemRefType>(memref::SubViewOp::inferRankReducedResultType(
+          {type.getDimSize(1), type.getDimSize(2)}, type, offsets, sizes,
+          strides));
+  return memref::SubViewOp::create(b, loc, resultType, memref, offsets, sizes,
+                                   strides);
+}
+
+/// Columns [offset, offset + size) of a 2-D memref along `dim`.
+Value sliceColumns(OpBuilder &b, Location loc, Value memref, int64_t dim,
+                   Value offset, Value size) {
+  auto type = cast<MemRefType>(memref.getType());
+  int64_t rank = type.getRank();
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t d = 0; d < rank; ++d)
+    sizes.push_back(memref::getMixedSize(b, loc, memref, d));
+  SmallVector<OpFoldResult> strides(rank, b.getIndexAttr(1));
+  offsets[dim] = offset;
+  sizes[dim] = size;
+  return memref::SubViewOp::create(b, loc, memref, offsets, sizes, strides);
+}
+
+/// act.matmul on f16/bf16/f32 tensors → its output buffer filled by
+/// register-tiled loops (see MatmulEmitter), returned as a tensor.
+struct LowerMatmul final : OpRewritePattern<MatmulOp> {
+  LowerMatmul(MLIRContext *ctx, const MatmulLoweringOptions &options)
+      : OpRewritePattern(ctx), options(options) {}
+  MatmulLoweringOptions options;
+
+  LogicalResult matchAndRewrite(MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    auto resultType = cast<RankedTensorType>(op.getType());
+    if (resultType.getElementType().isF64())
+      return rewriter.notifyMatchFailure(op, "f64 stays with act-expand");
+    Location loc = op.getLoc();
+    int64_t rank = resultType.getRank();
+    Value lhs = toBuffer(rewriter, loc, op.getLhs());
+    // The GLU's [Wg | Wu] when it is a concat of the two: read them in place.
+    SmallVector<Value, 2> rhsParts;
+    auto concat = op.getRhs().getDefiningOp<tensor::ConcatOp>();
+    int64_t columnDim = op.getTransposeB() ? rank - 2 : rank - 1;
+    if (op.getGlu() && concat && concat.getInputs().size() == 2 &&
+        static_cast<int64_t>(concat.getDim()) == columnDim &&
+        concat.getInputs()[0].getType() == concat.getInputs()[1].getType()) {
+      for (Value part : concat.getInputs())
+        rhsParts.push_back(toBuffer(rewriter, loc, part));
+    }
+    Value rhs =
+        rhsParts.empty() ? toBuffer(rewriter, loc, op.getRhs()) : Value();
+    Value bias = op.getBias() ? toBuffer(rewriter, loc, op.getBias()) : Value();
+    Value dy = op.getDy() ? toBuffer(rewriter, loc, op.getDy()) : Value();
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (!resultType.isDynamicDim(d))
+        continue;
+      if (d == rank - 1) {
+        Value columns = memref::DimOp::create(
+            rewriter, loc, rhsParts.empty() ? rhs : rhsParts[0], columnDim);
+        if (op.getGlu() && rhsParts.empty())
+          columns = arith::DivUIOp::create(
+              rewriter, loc, columns,
+              arith::ConstantIndexOp::create(rewriter, loc, 2));
+        dynamicSizes.push_back(columns);
+      } else {
+        dynamicSizes.push_back(memref::DimOp::create(rewriter, loc, lhs, d));
+      }
+    }
+    auto outType =
+        MemRefType::get(resultType.getShape(), resultType.getElementType());
+    // A result only stored into a caller's buffer (the JIT's kernels) is
+    // computed in place there; otherwise into a new buffer.
+    Value out;
+    auto materialize =
+        op->hasOneUse() ? dyn_cast<bufferization::MaterializeInDestinationOp>(
+                              *op->getUsers().begin())
+                        : nullptr;
+    if (materialize && materialize->getPrevNode() == op &&
+        materialize.getRestrict() && materialize.getWritable() &&
+        materialize.getDest().getType() == outType) {
+      out = materialize.getDest();
+      rewriter.eraseOp(materialize);
+    } else {
+      out = memref::AllocOp::create(rewriter, loc, outType, dynamicSizes,
+                                    rewriter.getI64IntegerAttr(64));
+    }
+
+    MatmulEmitter emitter(rewriter, loc, op, options);
+    auto emit2D = [&](Value batch) {
+      Operands2D o;
+      o.a = sliceBatch(rewriter, loc, lhs, batch);
+      o.c = sliceBatch(rewriter, loc, out, batch);
+      if (dy)
+        o.dy = sliceBatch(rewriter, loc, dy, batch);
+      Value m = memref::DimOp::create(rewriter, loc, o.a, 0);
+      Value k = memref::DimOp::create(rewriter, loc, o.a, 1);
+      Value n = memref::DimOp::create(rewriter, loc, o.c, 1);
+      int64_t bColumnDim = op.getTransposeB() ? 0 : 1;
+      if (!rhsParts.empty()) {
+        for (Value part : rhsParts)
+          o.b.push_back(sliceBatch(rewriter, loc, part, batch));
+      } else {
+        Value b2 = sliceBatch(rewriter, loc, rhs, batch);
+        if (op.getGlu()) {
+          o.b.push_back(sliceColumns(
+              rewriter, loc, b2, bColumnDim,
+              arith::ConstantIndexOp::create(rewriter, loc, 0), n));
+          o.b.push_back(sliceColumns(rewriter, loc, b2, bColumnDim, n, n));
+        } else {
+          o.b.push_back(b2);
+        }
+      }
+      if (bias) {
+        if (op.getGlu()) {
+          o.bias.push_back(sliceColumns(
+              rewriter, loc, bias, 0,
+              arith::ConstantIndexOp::create(rewriter, loc, 0), n));
+          o.bias.push_back(sliceColumns(rewriter, loc, bias, 0, n, n));
+        } else {
+          o.bias.push_back(bias);
+        }
+      }
+      emitter.emit(o, m, n, k);
+    };
+    if (rank == 3) {
+      Value batches = memref::DimOp::create(rewriter, loc, lhs, 0);
+      auto loop = scf::ForOp::create(
+          rewriter, loc, arith::ConstantIndexOp::create(rewriter, loc, 0),
+          batches, arith::ConstantIndexOp::create(rewriter, loc, 1));
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPoint(loop.getBody()->getTerminator());
+      emit2D(loop.getInductionVar());
+    } else {
+      emit2D(Value());
+    }
+    if (op->use_empty()) {
+      rewriter.eraseOp(op);
+      return success();
+    }
+    Value result = bufferization::ToTensorOp::create(
+        rewriter, loc, resultType, out, /*restrict=*/true, /*writable=*/true);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct ActLowerMatmulPass final
+    : act::impl::ActLowerMatmulBase<ActLowerMatmulPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    MatmulLoweringOptions lowering;
+    lowering.vectorWidth = vectorWidth;
+    lowering.rows = rows;
+    lowering.parallel = parallel;
+    lowering.accuracy = accuracy;
+    RewritePatternSet patterns(&getContext());
+    populateLowerMatmulPatterns(patterns, lowering);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+void mlir::act::populateLowerMatmulPatterns(
+    RewritePatternSet &patterns, const MatmulLoweringOptions &options) {
+  patterns.add<LowerMatmul>(patterns.getContext(), options);
+}

@@ -1,0 +1,97 @@
+// RUN: act-opt %s --split-input-file --act-lower-matmul --canonicalize | FileCheck %s
+// RUN: act-opt %s --split-input-file --act-lower-matmul="vector-width=8 parallel=false" --canonicalize | FileCheck %s --check-prefix=AVX2
+
+// Bias + GELU epilogue: column blocks in parallel, a 16-row tile whose K
+// loop carries 16 accumulators (one B vector, 16 broadcast FMAs), then
+// the epilogue on the accumulators and plain stores; leftover rows one at a
+// time. 3072 columns and 128 rows need no masks.
+// CHECK-LABEL: func @bias_gelu
+// CHECK-SAME: (%[[A:.*]]: tensor<128x768xf32>, %[[B:.*]]: tensor<768x3072xf32>, %[[BIAS:.*]]: tensor<3072xf32>)
+// CHECK: %[[BM:.*]] = bufferization.to_buffer %[[B]] read_only
+// CHECK: %[[C:.*]] = memref.alloc() {alignment = 64 : i64} : memref<128x3072xf32>
+// A's row tiles are copied into one buffer first.
+// CHECK: %[[PA:.*]] = memref.alloc() {alignment = 64 : i64} : memref<8x768x16xf32>
+// CHECK: scf.parallel
+// CHECK: scf.for
+// CHECK: %[[ACC:.*]]:16 = scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, {{.*}}) {
+// CHECK: %[[BV:.*]] = vector.load %[[BM]][{{.*}}] : memref<768x3072xf32>, vector<16xf32>
+// CHECK: memref.load %[[PA]]
+// CHECK-COUNT-16: vector.fma %{{.*}}, %[[BV]], %{{.*}} : vector<16xf32>
+// CHECK: scf.yield
+// CHECK: math.exp {{.*}} : vector<16xf32>
+// CHECK: vector.store {{.*}}, %[[C]][{{.*}}] : memref<128x3072xf32>, vector<16xf32>
+// CHECK-NOT: vector.maskedstore
+// CHECK: %[[R:.*]] = bufferization.to_tensor %[[C]] restrict writable
+// CHECK: return %[[R]]
+// AVX2-LABEL: func @bias_gelu
+// AVX2-NOT: scf.parallel
+// AVX2: scf.for {{.*}} -> (vector<8xf32>, {{.*}})
+// AVX2-COUNT-12: vector.fma {{.*}} : vector<8xf32>
+func.func @bias_gelu(%a: tensor<128x768xf32>, %b: tensor<768x3072xf32>, %bias: tensor<3072xf32>) -> tensor<128x3072xf32> {
+  %0 = act.matmul %a, %b bias %bias activation <gelu> : (tensor<128x768xf32>, tensor<768x3072xf32>, tensor<3072xf32>) -> tensor<128x3072xf32>
+  return %0 : tensor<128x3072xf32>
+}
+
+// -----
+
+// A GLU over a concat of the two weights reads them in place; 40 columns
+// end in a masked panel; bf16 goes through f32 and is rounded once.
+// CHECK-LABEL: func @glu_concat
+// CHECK-SAME: (%[[X:.*]]: tensor<?x64xbf16>, %[[WG:.*]]: tensor<64x40xbf16>, %[[WU:.*]]: tensor<64x40xbf16>)
+// CHECK-DAG: %[[G:.*]] = bufferization.to_buffer %[[WG]] read_only
+// CHECK-DAG: %[[U:.*]] = bufferization.to_buffer %[[WU]] read_only
+// CHECK-NOT: tensor.concat
+// CHECK: vector.load %[[G]]
+// CHECK: vector.load %[[U]]
+// CHECK: math.exp {{.*}} : vector<16xf32>
+// CHECK: arith.truncf {{.*}} : vector<16xf32> to vector<16xbf16>
+// CHECK: vector.maskedload %[[G]]
+// CHECK: vector.maskedstore
+func.func @glu_concat(%x: tensor<?x64xbf16>, %wg: tensor<64x40xbf16>, %wu: tensor<64x40xbf16>) -> tensor<?x40xbf16> {
+  %w = tensor.concat dim(1) %wg, %wu : (tensor<64x40xbf16>, tensor<64x40xbf16>) -> tensor<64x80xbf16>
+  %0 = act.matmul %x, %w glu activation <silu> : (tensor<?x64xbf16>, tensor<64x80xbf16>) -> tensor<?x40xbf16>
+  return %0 : tensor<?x40xbf16>
+}
+
+// -----
+
+// B stored N x K is transposed into a contiguous buffer before the tiles
+// read it; the derivative epilogue reads dy.
+// CHECK-LABEL: func @transposed_grad
+// CHECK: %[[P:.*]] = memref.alloc() {alignment = 64 : i64} : memref<256x128xf32>
+// CHECK: tensor.extract %{{.*}} : tensor<48x64xf32>
+// CHECK: memref.store {{.*}}, %[[P]]
+// CHECK: vector.load %[[P]]
+// CHECK: vector.fma
+// CHECK: vector.load %{{.*}} : memref<32x48xf32>, vector<16xf32>
+func.func @transposed_grad(%a: tensor<32x64xf32>, %b: tensor<48x64xf32>, %dy: tensor<32x48xf32>) -> tensor<32x48xf32> {
+  %0 = act.matmul %a, %b transpose_b activation <gelu> grad %dy : (tensor<32x64xf32>, tensor<48x64xf32>, tensor<32x48xf32>) -> tensor<32x48xf32>
+  return %0 : tensor<32x48xf32>
+}
+
+// -----
+
+// Stored straight into the caller's buffer: no new buffer, no copy.
+// CHECK-LABEL: func @in_place
+// CHECK-SAME: %[[Y:[a-z0-9]+]]: memref<16x32xf32>
+// CHECK-NOT: memref.alloc() {alignment = 64 : i64} : memref<16x32xf32>
+// CHECK-NOT: bufferization.materialize_in_destination
+// CHECK: vector.store {{.*}}, %[[Y]]
+func.func @in_place(%a: tensor<16x8xf32>, %b: tensor<8x32xf32>, %y: memref<16x32xf32>) {
+  %0 = act.matmul %a, %b activation <relu> : (tensor<16x8xf32>, tensor<8x32xf32>) -> tensor<16x32xf32>
+  bufferization.materialize_in_destination %0 in restrict writable %y : (tensor<16x32xf32>, memref<16x32xf32>) -> ()
+  return
+}
+
+// -----
+
+// Batches loop over 2-D slices; f64 is left to act-expand.
+// CHECK-LABEL: func @batch_and_f64
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: memref.subview %{{.*}}[%[[I]], 0, 0] [1, 8, 16] [1, 1, 1]
+// CHECK: act.matmul {{.*}} : (tensor<4x4xf64>, tensor<4x4xf64>) -> tensor<4x4xf64>
+func.func @batch_and_f64(%a: tensor<2x8x16xf32>, %b: tensor<2x16x32xf32>, %c: tensor<4x4xf64>) -> (tensor<2x8x32xf32>, tensor<4x4xf64>) {
+  %0 = act.matmul %a, %b activation <sigmoid> : (tensor<2x8x16xf32>, tensor<2x16x32xf32>) -> tensor<2x8x32xf32>
+  %1 = act.matmul %c, %c : (tensor<4x4xf64>, tensor<4x4xf64>) -> tensor<4x4xf64>
+  return %0, %1 : tensor<2x8x32xf32>, tensor<4x4xf64>
+}

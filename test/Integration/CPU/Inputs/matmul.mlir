@@ -1,0 +1,73 @@
+// Matmul epilogue cases for matmul.test, written the way a user (or a
+// framework importer) writes them: act-cpu-pipeline fuses them; the same
+// file after act-expand is the unfused reference semantics. Sizes leave
+// tails in every dimension (rows, panels, vectors).
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d1)>
+#tb = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
+
+// gelu(A B + bias): linalg.matmul, a linalg.generic bias add, act.gelu.
+func.func @bias_gelu(%a: tensor<37x53xf32>, %b: tensor<53x301xf32>, %bias: tensor<301xf32>) -> tensor<37x301xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<37x301xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<37x301xf32>) -> tensor<37x301xf32>
+  %mm = linalg.matmul ins(%a, %b : tensor<37x53xf32>, tensor<53x301xf32>) outs(%acc : tensor<37x301xf32>) -> tensor<37x301xf32>
+  %sum = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]} ins(%mm, %bias : tensor<37x301xf32>, tensor<301xf32>) outs(%e : tensor<37x301xf32>) {
+  ^bb0(%x: f32, %y: f32, %out: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<37x301xf32>
+  %r = act.gelu %sum : tensor<37x301xf32>
+  return %r : tensor<37x301xf32>
+}
+
+// silu(A B^T + bias), B stored N x K (PyTorch's Linear weight), K > 256
+// so that the partial sums cross K chunks.
+func.func @transposed_silu(%a: tensor<20x300xf32>, %b: tensor<45x300xf32>, %bias: tensor<45xf32>) -> tensor<20x45xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<20x45xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<20x45xf32>) -> tensor<20x45xf32>
+  %mm = linalg.matmul indexing_maps = #tb ins(%a, %b : tensor<20x300xf32>, tensor<45x300xf32>) outs(%acc : tensor<20x45xf32>) -> tensor<20x45xf32>
+  %bb = linalg.broadcast ins(%bias : tensor<45xf32>) outs(%e : tensor<20x45xf32>) dimensions = [0]
+  %sum = linalg.add ins(%mm, %bb : tensor<20x45xf32>, tensor<20x45xf32>) outs(%e : tensor<20x45xf32>) -> tensor<20x45xf32>
+  %r = act.silu %sum : tensor<20x45xf32>
+  return %r : tensor<20x45xf32>
+}
+
+// dy * gelu_tanh'(A B), batched.
+func.func @batch_grad(%a: tensor<3x9x33xf32>, %b: tensor<3x33x50xf32>, %dy: tensor<3x9x50xf32>) -> tensor<3x9x50xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<3x9x50xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<3x9x50xf32>) -> tensor<3x9x50xf32>
+  %mm = linalg.batch_matmul ins(%a, %b : tensor<3x9x33xf32>, tensor<3x33x50xf32>) outs(%acc : tensor<3x9x50xf32>) -> tensor<3x9x50xf32>
+  %r = act.gelu_grad %mm, %dy approximation = tanh : tensor<3x9x50xf32>
+  return %r : tensor<3x9x50xf32>
+}
+
+// SwiGLU: silu(x Wg) * (x Wu), two matmuls of one input.
+func.func @swiglu(%x: tensor<19x64xf32>, %wg: tensor<64x40xf32>, %wu: tensor<64x40xf32>) -> tensor<19x40xf32> {
+  %g = act.matmul %x, %wg : (tensor<19x64xf32>, tensor<64x40xf32>) -> tensor<19x40xf32>
+  %u = act.matmul %x, %wu : (tensor<19x64xf32>, tensor<64x40xf32>) -> tensor<19x40xf32>
+  %h = act.glu <silu> %g, %u : tensor<19x40xf32>, tensor<19x40xf32> -> tensor<19x40xf32>
+  return %h : tensor<19x40xf32>
+}
+
+// GeGLU over pre-concatenated weights with a bias: the split GLU.
+func.func @geglu_split(%x: tensor<17x31xf32>, %w: tensor<31x48xf32>, %bias: tensor<48xf32>) -> tensor<17x24xf32> {
+  %mm = act.matmul %x, %w bias %bias : (tensor<17x31xf32>, tensor<31x48xf32>, tensor<48xf32>) -> tensor<17x48xf32>
+  %h = act.glu <gelu> %mm axis = -1 : tensor<17x48xf32> -> tensor<17x24xf32>
+  return %h : tensor<17x24xf32>
+}
+
+// bf16 in and out, f32 accumulation: mish(A B + bias).
+func.func @bf16_mish(%a: tensor<16x40xbf16>, %b: tensor<40x48xbf16>, %bias: tensor<48xbf16>) -> tensor<16x48xbf16> {
+  %r = act.matmul %a, %b bias %bias activation <mish> : (tensor<16x40xbf16>, tensor<40x48xbf16>, tensor<48xbf16>) -> tensor<16x48xbf16>
+  return %r : tensor<16x48xbf16>
+}
+
+// act.ffn and act.gated_ffn go through the same fusions.
+func.func @ffn(%x: tensor<10x24xf32>, %w1: tensor<24x40xf32>, %b1: tensor<40xf32>, %w2: tensor<40x24xf32>, %b2: tensor<24xf32>) -> tensor<10x24xf32> {
+  %y = act.ffn <gelu> %x, %w1 bias %b1, %w2 bias %b2 : (tensor<10x24xf32>, tensor<24x40xf32>, tensor<40xf32>, tensor<40x24xf32>, tensor<24xf32>) -> tensor<10x24xf32>
+  return %y : tensor<10x24xf32>
+}
