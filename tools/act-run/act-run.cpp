@@ -8,11 +8,14 @@
 #include "Npy.h"
 
 #include "act/JIT/Compiler.h"
+#include "act/JIT/JIT.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -48,7 +51,7 @@ template <typename T> T dieOnError(llvm::Expected<T> value) {
 
 struct Options {
   std::string mlirFile, entry;
-  std::string activation;
+  std::string activation, ffn;
   std::optional<GeluApproximation> approximation;
   std::optional<double> alpha, beta, negativeSlope, threshold;
   bool gradient = false;
@@ -71,6 +74,10 @@ const char *kUsage =
     "         [--threads N] --input x.npy [--input dy.npy] --output y.npy\n"
     "         [--bench [--repeat N]]\n"
     "       act-run FILE.mlir --entry F --input a.npy ... --output y.npy\n"
+    "       act-run --ffn KIND --input x.npy --input W1.npy [--input b1.npy]\n"
+    "         --input W2.npy [--input b2.npy] --output y.npy   (KIND: an\n"
+    "         activation); or --ffn swiglu|geglu|reglu|glu --input x.npy\n"
+    "         --input Wg.npy --input Wu.npy --input Wd.npy --output y.npy\n"
     "       act-run --activation NAME ... --emit-object K.o [--emit-header "
     "K.h]\n"
     "         [--name SYMBOL]\n";
@@ -169,8 +176,7 @@ Options parseOptions(int argc, char **argv) {
     } else if (flag == "--name") {
       o.name = get().str();
     } else if (flag == "--ffn") {
-      die("--ffn is not implemented yet; run an act.ffn function with "
-          "act-run FILE.mlir --entry F");
+      o.ffn = get().str();
     } else if (arg.starts_with("-")) {
       die("unknown option '" + arg + "' (see act-run --help)");
     } else if (o.mlirFile.empty()) {
@@ -417,6 +423,105 @@ int runActivation(const Options &o) {
 }
 
 //===----------------------------------------------------------------------===//
+// FFN mode
+//===----------------------------------------------------------------------===//
+
+/// The gate activation of a gated FFN kind, or none for a plain FFN.
+std::optional<StringRef> getGatedActivation(StringRef kind) {
+  return llvm::StringSwitch<std::optional<StringRef>>(kind)
+      .Case("swiglu", StringRef("silu"))
+      .Case("geglu", StringRef("gelu"))
+      .Case("reglu", StringRef("relu"))
+      .Case("glu", StringRef("sigmoid"))
+      .Default(std::nullopt);
+}
+
+/// act-run --ffn KIND: y = act(x W1 + b1) W2 + b2 or the gated form, through
+/// act's JIT (the same kernels as Jit::getFfn).
+int runFfn(Options o) {
+  std::optional<StringRef> gate = getGatedActivation(o.ffn);
+  o.activation = gate ? gate->str() : o.ffn;
+  if (o.gradient)
+    die("--grad does not apply to --ffn");
+  ElementwiseSpec activation = getSpec(o);
+  FfnSpec spec;
+  spec.kind = activation.kind;
+  spec.params = activation.params;
+  spec.dtype = o.dtype;
+  spec.gated = gate.has_value();
+  size_t count = o.inputs.size();
+  if (spec.gated ? count != 4 : count != 3 && count != 5)
+    die("--ffn " + o.ffn + " takes " +
+        (spec.gated ? "4 inputs (x, Wg, Wu, Wd)"
+                    : "3 inputs (x, W1, W2) or 5 (x, W1, b1, W2, b2)") +
+        ", got " + llvm::Twine(count));
+  if (o.output.empty() && !o.bench)
+    die("missing --output");
+  spec.bias = !spec.gated && count == 5;
+  std::vector<NpyArray> arrays;
+  for (const std::string &path : o.inputs)
+    arrays.push_back(dieOnError(readNpy(path)));
+  const NpyArray &x = arrays[0];
+  if (x.shape.size() != 2 || arrays[1].shape.size() != 2)
+    die("x ('" + o.inputs[0] + "') and the first weight ('" + o.inputs[1] +
+        "') must be 2-D");
+  spec.model = x.shape[1];
+  spec.hidden = arrays[1].shape[1];
+  auto jit = dieOnError(Jit::create({o.compile.target, ""}));
+  std::shared_ptr<const ArrayKernel> kernel =
+      dieOnError(jit->getFfn(spec, o.compile.accuracy));
+  if (auto *setThreads = reinterpret_cast<void (*)(int)>(
+          llvm::sys::DynamicLibrary::SearchForAddressOfSymbol(
+              "omp_set_num_threads")))
+    setThreads(static_cast<int>(o.threads));
+
+  std::vector<std::vector<char>> data;
+  std::vector<ArrayArg> args;
+  for (auto [i, array] : llvm::enumerate(arrays)) {
+    data.push_back(toKernelData(array, o.inputs[i], o.dtype));
+    args.push_back(
+        {data.back().data(), llvm::SmallVector<int64_t, 2>(array.shape.begin(),
+                                                           array.shape.end())});
+  }
+  int64_t rows = x.shape[0];
+  std::vector<char> y(rows * spec.model * getDTypeSize(o.dtype));
+  args.push_back({y.data(), {rows, spec.model}});
+  if (llvm::Error err = kernel->run(args))
+    die(llvm::toString(std::move(err)));
+  if (o.bench) {
+    using Clock = std::chrono::steady_clock;
+    auto time = [&](int calls) {
+      auto start = Clock::now();
+      for (int c = 0; c < calls; ++c)
+        (void)kernel->run(args);
+      return std::chrono::duration<double>(Clock::now() - start).count();
+    };
+    time(2);
+    double once = std::max(time(1), 1e-9);
+    int calls = static_cast<int>(std::clamp(1e-2 / once, 1.0, 1e6));
+    std::vector<double> seconds;
+    for (int i = 0; i < o.repeat; ++i)
+      seconds.push_back(time(calls) / calls);
+    std::sort(seconds.begin(), seconds.end());
+    double median = seconds[seconds.size() / 2];
+    double flops = 2.0 * rows * spec.model * spec.hidden * (spec.gated ? 3 : 2);
+    llvm::outs() << llvm::formatv(
+        "{{\"kernel\": \"ffn_{0}\", \"rows\": {1}, \"model\": {2}, "
+        "\"hidden\": {3}, \"threads\": {4}, \"dtype\": \"{5}\", "
+        "\"seconds_median\": {6:e}, \"gflop_per_s\": {7:f2}}\n",
+        o.ffn, rows, spec.model, spec.hidden, o.threads, getDTypeName(o.dtype),
+        median, flops / median / 1e9);
+  }
+  if (!o.output.empty()) {
+    std::vector<char> out = fromKernelData(y, o.dtype, x.descr);
+    StringRef descr = x.descr == "<f4" ? "<f4" : getDescr(o.dtype);
+    dieOnError(
+        writeNpy(o.output, descr, {rows, spec.model}, out.data(), out.size()));
+  }
+  return 0;
+}
+
+//===----------------------------------------------------------------------===//
 // MLIR-file mode
 //===----------------------------------------------------------------------===//
 
@@ -605,7 +710,12 @@ int main(int argc, char **argv) {
       die("give either an MLIR file or --activation, not both");
     return runModule(options);
   }
+  if (!options.ffn.empty()) {
+    if (!options.activation.empty())
+      die("give either --ffn or --activation, not both");
+    return runFfn(options);
+  }
   if (options.activation.empty())
-    die("missing --activation or an MLIR file (see act-run --help)");
+    die("missing --activation, --ffn or an MLIR file (see act-run --help)");
   return runActivation(options);
 }
