@@ -10,7 +10,7 @@ PACKAGES=(
 )
 # Benchmark peers (bench/ only); skipped with ACT_SKIP_BENCH_DEPS=1.
 BENCH_PACKAGES=(libbenchmark-dev libdnnl-dev libopenblas-dev python3-torch
-  python3-matplotlib)
+  python3-matplotlib g++)
 if [[ "${ACT_SKIP_BENCH_DEPS:-0}" != 1 ]]; then
   PACKAGES+=("${BENCH_PACKAGES[@]}")
 fi
