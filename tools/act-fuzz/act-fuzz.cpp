@@ -2,7 +2,8 @@
 //
 // Each input is MLIR text: parse, verify, then act's passes one by one
 // (act-expand in both accuracy modes, act-approximate-gelu,
-// act-vectorize-elementwise, act-lower-math) and the whole act-cpu-pipeline
+// act-vectorize-elementwise, act-lower-math, act-fuse-glu +
+// act-fuse-epilogue, act-lower-matmul) and the whole act-cpu-pipeline
 // for x86-64-v4, each on a fresh copy. Malformed input must give
 // diagnostics, never a crash; scripts/fuzz.sh runs it.
 //
@@ -85,6 +86,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   runOnCopy(*module, [](PassManager &pm) {
     pm.addPass(createActVectorizeElementwise());
     pm.addPass(createActLowerMath());
+  });
+  runOnCopy(*module, [](PassManager &pm) {
+    pm.addPass(createActFuseGlu());
+    pm.addPass(createActFuseEpilogue());
+    ActLowerMatmulOptions options;
+    options.vectorWidth = 8;
+    pm.addPass(createActLowerMatmul(options));
   });
   runOnCopy(*module, [](PassManager &pm) {
     std::string error;
