@@ -11,6 +11,7 @@ pipelines = [
     ["--act-expand=accuracy=fast"],
     ["--act-approximate-gelu=mode=tanh silu-to-hard-swish=1 sigmoid-to-hard-sigmoid=1"],
     ["--act-vectorize-elementwise", "--act-lower-math"],
+    ["--act-fuse-glu", "--act-fuse-epilogue", "--act-lower-matmul"],
     ["--act-cpu-pipeline=target=x86-64-v4"],
 ]
 inputs = sorted(p for p in directory.iterdir() if p.is_file())

@@ -292,8 +292,8 @@ struct ExpandMatmul final : OpRewritePattern<MatmulOp> {
       return tensor::ExtractSliceOp::create(rewriter, loc, type.clone(shape), v,
                                             offsets, sizes, strides);
     };
-    for (bool second :
-         glu ? ArrayRef<bool>{false, true} : ArrayRef<bool>{false}) {
+    static constexpr bool kHalves[] = {false, true};
+    for (bool second : ArrayRef<bool>(kHalves).take_front(glu ? 2 : 1)) {
       inputs.push_back(glu ? half(acc, second) : acc);
       maps.push_back(identity);
       if (bias) {

@@ -256,6 +256,9 @@ private:
     Value mainEnd = arith::MulIOp::create(
         b, loc, arith::DivUIOp::create(b, loc, m, index(rows)), index(rows));
     Source source = packB ? Source::packed : Source::inPlace;
+    nextPanel = arith::MinUIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, n0, index(panelWidth)),
+        arith::SubIOp::create(b, loc, n, index(1)));
     forLoop(index(0), mainEnd, rows,
             [&](Value m0) { emitTile(m0, rows, n0, masks, bias, source); });
     forLoop(mainEnd, m, 1,
@@ -347,6 +350,14 @@ private:
             for (int64_t v = 0; v < vectors; ++v)
               bv.push_back(extendToComputeType(
                   b, loc, loadB(g, v, kk, n0, masks, source)));
+            // The next panel's line of this row, on its way to L2: B's rows
+            // are pages apart, beyond the hardware prefetchers.
+            if (source == Source::inPlace && options.prefetch)
+              memref::PrefetchOp::create(b, loc, operands.b[g],
+                                         ValueRange{kk, nextPanel},
+                                         /*isWrite=*/false,
+                                         /*localityHint=*/2,
+                                         /*isDataCache=*/true);
             SmallVector<Value> next(accs);
             for (int64_t i = 0; i < tileRows; ++i) {
               Value a =
@@ -422,7 +433,7 @@ private:
   Operands2D operands;
   Value m, n, k;
   Value packed[2], scratch[2], packedA, blockBegin;
-  Value kcBegin, kcEnd, firstChunk, lastChunk;
+  Value kcBegin, kcEnd, firstChunk, lastChunk, nextPanel;
   int64_t chunk = 256;
 };
 
