@@ -57,3 +57,15 @@ if getattr(config, "act_tsan_tests", False):
     config.available_features.add("tsan-tests")
 if getattr(config, "act_sanitizer", ""):
     config.available_features.add("asan")
+
+# A CUDA toolkit (ptxas, libdevice) for the GPU pipeline's IR-level tests;
+# a GPU for the execution tests. Both are looked up as act-gpu-pipeline
+# does: $CUDA_HOME, then /usr/local/cuda.
+cuda_home = next((p for p in [os.environ.get("CUDA_HOME", ""), "/usr/local/cuda"]
+                  if p and os.path.exists(os.path.join(p, "bin", "ptxas"))), "")
+if cuda_home:
+    config.available_features.add("cuda-toolkit")
+    config.substitutions.append(("%ptxas", os.path.join(cuda_home, "bin", "ptxas")))
+    config.environment["CUDA_HOME"] = cuda_home
+if os.path.exists("/dev/nvidia0"):
+    config.available_features.add("gpu")

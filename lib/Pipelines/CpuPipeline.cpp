@@ -136,6 +136,25 @@ struct CpuPipelineCLOptions : PassPipelineOptions<CpuPipelineCLOptions> {
           clEnumValN(Accuracy::precise, "precise", "within 4 ULP"),
           clEnumValN(Accuracy::fast, "fast", "shorter polynomials"))};
 };
+/// The textual options of act-gpu-pipeline.
+struct GpuPipelineCLOptions : PassPipelineOptions<GpuPipelineCLOptions> {
+  Option<std::string> chip{*this, "chip", llvm::cl::desc("sm_80 or sm_90"),
+                           llvm::cl::init("sm_80")};
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("isa (PTX text) or bin (cubin through ptxas)"),
+      llvm::cl::init("isa")};
+  Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("CUDA toolkit root (default $CUDA_HOME, /usr/local/cuda)"),
+      llvm::cl::init("")};
+  Option<Accuracy> accuracy{
+      *this, "accuracy", llvm::cl::desc("precise or fast"),
+      llvm::cl::init(Accuracy::precise),
+      llvm::cl::values(
+          clEnumValN(Accuracy::precise, "precise", "within 4 ULP"),
+          clEnumValN(Accuracy::fast, "fast", "shorter polynomials"))};
+};
 } // namespace
 
 void mlir::act::registerActPipelines() {
@@ -157,5 +176,31 @@ void mlir::act::registerActPipelines() {
       },
       [](function_ref<void(const detail::PassOptions &)> handler) {
         handler(CpuPipelineCLOptions());
+      });
+  registerPassPipeline(
+      "act-gpu-pipeline",
+      "elementwise act kernels to a gpu.binary of PTX or cubin (NVIDIA)",
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        std::unique_ptr<GpuPipelineCLOptions> cl =
+            GpuPipelineCLOptions::createFromString(text);
+        if (!cl)
+          return errorHandler("invalid act-gpu-pipeline options: " + text);
+        if (cl->chip != "sm_80" && cl->chip != "sm_90")
+          return errorHandler("unknown chip '" + cl->chip +
+                              "' (expected sm_80 or sm_90)");
+        if (cl->format != "isa" && cl->format != "bin")
+          return errorHandler("unknown format '" + cl->format +
+                              "' (expected isa or bin)");
+        std::string error;
+        FailureOr<std::string> toolkit = resolveCudaToolkit(cl->toolkit, error);
+        if (failed(toolkit))
+          return errorHandler(error);
+        buildGpuPipeline(
+            pm, {cl->chip, cl->format == "bin", *toolkit, cl->accuracy});
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> handler) {
+        handler(GpuPipelineCLOptions());
       });
 }

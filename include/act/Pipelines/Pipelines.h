@@ -1,6 +1,7 @@
 //===- Pipelines.h - act's compilation pipelines ---------------*- C++ -*-===//
 //
-// act-cpu-pipeline: act ops on tensors -> vectorized LLVM dialect for x86.
+// act-cpu-pipeline: act ops on tensors -> vectorized LLVM dialect for x86;
+// act-gpu-pipeline: elementwise act kernels -> a gpu.binary of PTX or cubin.
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,8 +41,26 @@ struct CpuPipelineOptions {
 /// return tensors or memrefs (identity layouts at function boundaries).
 void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
 
+struct GpuPipelineOptions {
+  std::string chip = "sm_80"; ///< sm_80 or sm_90
+  bool binary = false;        ///< cubin through ptxas, else PTX text
+  std::string toolkit;        ///< CUDA toolkit root (libdevice, ptxas)
+  Accuracy accuracy = Accuracy::precise;
+};
+
+/// The CUDA toolkit to use: `requested`, else $CUDA_HOME, else
+/// /usr/local/cuda, whichever exists; fails with a message when none does.
+FailureOr<std::string> resolveCudaToolkit(StringRef requested,
+                                          std::string &error);
+
+/// Adds act-expand, bufferization, act-gpu-elementwise, act's vector math,
+/// the NVVM lowering and gpu-module-to-binary. Functions write their result
+/// into a 1-D memref argument; the output module holds one gpu.binary.
+void buildGpuPipeline(OpPassManager &pm, const GpuPipelineOptions &options);
+
 /// Registers `act-cpu-pipeline{target=native|x86-64-v3|x86-64-v4
-/// accuracy=precise|fast}`.
+/// accuracy=precise|fast}` and `act-gpu-pipeline{chip=sm_80|sm_90
+/// format=isa|bin accuracy=precise|fast toolkit=PATH}`.
 void registerActPipelines();
 
 } // namespace mlir::act

@@ -207,6 +207,31 @@ def ActLowerMatmul : Pass<"act-lower-matmul"> {
   ];
 }
 
+def ActGpuElementwise : Pass<"act-gpu-elementwise", "::mlir::ModuleOp"> {
+  let summary = "Turn elementwise functions on 1-D memrefs into GPU kernels";
+  let description = [{
+    Each public function whose work is one elementwise `linalg.generic`
+    over its 1-D memref arguments (what act-expand and bufferization make
+    of an activation kernel) becomes a `gpu.func` kernel of the same name
+    in one `gpu.module`: a grid-stride loop over 16-byte vectors (4 f32, 8
+    f16/bf16; `vector.load`/`vector.store` with `alignment = 16`, which
+    NVPTX emits as `ld.global.v4`/`st.global.v4`) and a scalar grid-stride
+    loop for the tail. Arguments must be 16-byte aligned (cudaMalloc's
+    are). Other functions are an error: they would need a host runtime.
+  }];
+  let options = [
+    Option<"moduleName", "module-name", "std::string", "\"act_kernels\"",
+           "name of the gpu.module">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 def ActLowerMath : Pass<"act-lower-math"> {
   let summary = "Lower math.exp/expm1/log1p/erf/erfc/tanh on f32 to "
                 "act's polynomials";
