@@ -38,6 +38,7 @@ tools = [
     ToolSubst("mlir-runner", unresolved="fatal"),
     ToolSubst("mlir-translate", unresolved="fatal"),
     "act-run",
+    "act-gpu-launch",
     "act-properties",
     "act-accuracy",
     ToolSubst("%clang", command="/usr/lib/llvm-22/bin/clang", unresolved="fatal"),

@@ -11,6 +11,7 @@
 #include "act/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -557,6 +558,36 @@ void ElementwiseKernel::run(const void *x, const void *dy, void *y, int64_t n,
     if (begin < n)
       call(begin, std::min(chunk, n - begin));
   });
+}
+
+//===----------------------------------------------------------------------===//
+// GPU
+//===----------------------------------------------------------------------===//
+
+llvm::Expected<std::string> mlir::act::compileGpuKernels(StringRef source,
+                                                         StringRef chip,
+                                                         Accuracy accuracy,
+                                                         bool binary) {
+  std::unique_ptr<MLIRContext> ctx = createContext();
+  CompileOptions options;
+  llvm::Expected<OwningOpRef<ModuleOp>> module =
+      parse(ctx.get(), source, options);
+  if (!module)
+    return module.takeError();
+  std::string error;
+  FailureOr<std::string> toolkit = resolveCudaToolkit("", error);
+  if (failed(toolkit))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), error);
+  DiagnosticCollector diagnostics(ctx.get());
+  PassManager pm(ctx.get());
+  buildGpuPipeline(pm, {chip.str(), binary, *toolkit, accuracy});
+  if (failed(pm.run(**module)))
+    return diagnostics.error("GPU compilation failed");
+  for (auto binaryOp : (*module)->getOps<gpu::BinaryOp>())
+    for (Attribute object : binaryOp.getObjects())
+      return cast<gpu::ObjectAttr>(object).getObject().str();
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 "no GPU kernel in the module");
 }
 
 //===----------------------------------------------------------------------===//

@@ -7,6 +7,7 @@
 
 #include "Npy.h"
 
+#include "act/GPU/CudaRuntime.h"
 #include "act/JIT/Compiler.h"
 #include "act/JIT/JIT.h"
 
@@ -62,7 +63,7 @@ struct Options {
   unsigned threads = 1;
   bool bench = false;
   int repeat = 20;
-  std::string emitObject, emitHeader, name;
+  std::string emitObject, emitHeader, emitPtx, name;
 };
 
 const char *kUsage =
@@ -78,6 +79,8 @@ const char *kUsage =
     "         --input W2.npy [--input b2.npy] --output y.npy   (KIND: an\n"
     "         activation); or --ffn swiglu|geglu|reglu|glu --input x.npy\n"
     "         --input Wg.npy --input Wu.npy --input Wd.npy --output y.npy\n"
+    "       act-run --activation NAME --target sm_80|sm_90 ... (CUDA GPU;\n"
+    "         --emit-ptx K.ptx writes the kernel instead of running it)\n"
     "       act-run --activation NAME ... --emit-object K.o [--emit-header "
     "K.h]\n"
     "         [--name SYMBOL]\n";
@@ -143,12 +146,7 @@ Options parseOptions(int argc, char **argv) {
         die("unknown dtype '" + v + "' (expected f32, f16 or bf16)");
       o.dtype = *dtype;
     } else if (flag == "--target") {
-      StringRef v = get();
-      if (v == "sm_80" || v == "sm_90")
-        die("target '" + v +
-            "' needs the GPU runtime, which this build "
-            "does not have yet");
-      o.compile.target = v.str();
+      o.compile.target = get().str();
     } else if (flag == "--accuracy") {
       StringRef v = get();
       if (v == "precise")
@@ -169,6 +167,8 @@ Options parseOptions(int argc, char **argv) {
       o.repeat = static_cast<int>(parsePositive(flag, get()));
     } else if (flag == "--entry") {
       o.entry = get().str();
+    } else if (flag == "--emit-ptx") {
+      o.emitPtx = get().str();
     } else if (flag == "--emit-object") {
       o.emitObject = get().str();
     } else if (flag == "--emit-header") {
@@ -367,8 +367,76 @@ void emitAot(const Options &o, const ElementwiseSpec &spec) {
   out << h;
 }
 
+bool isGpuTarget(StringRef target) {
+  return target == "sm_80" || target == "sm_90";
+}
+
+/// --target sm_80|sm_90: the kernel through act-gpu-pipeline, launched with
+/// the CUDA driver API (or written out with --emit-ptx).
+int runActivationOnGpu(const Options &o, const ElementwiseSpec &spec) {
+  std::string name = getKernelName(spec);
+  std::string ptx =
+      dieOnError(compileGpuKernels(getElementwiseModuleSource(spec, name),
+                                   o.compile.target, o.compile.accuracy));
+  if (!o.emitPtx.empty()) {
+    // writeToOutput goes through a temporary file: never half a file.
+    dieOnError(llvm::writeToOutput(o.emitPtx, [&](llvm::raw_ostream &os) {
+      os << ptx;
+      return llvm::Error::success();
+    }));
+    return 0;
+  }
+  size_t expectedInputs = spec.gradient ? 2 : 1;
+  if (o.inputs.size() != expectedInputs)
+    die(llvm::Twine(spec.gradient ? "--grad takes two inputs (x and dy)"
+                                  : "an activation takes one input") +
+        ", got " + llvm::Twine(o.inputs.size()));
+  if (o.output.empty() && !o.bench)
+    die("missing --output");
+  NpyArray x = dieOnError(readNpy(o.inputs[0]));
+  std::vector<std::vector<char>> data = {toKernelData(x, o.inputs[0], o.dtype)};
+  if (spec.gradient) {
+    NpyArray dy = dieOnError(readNpy(o.inputs[1]));
+    if (dy.shape != x.shape)
+      die("'" + o.inputs[1] + "' and '" + o.inputs[0] +
+          "' have different shapes");
+    data.push_back(toKernelData(dy, o.inputs[1], o.dtype));
+  }
+  std::string error;
+  std::unique_ptr<::act::gpu::CudaDevice> device =
+      ::act::gpu::CudaDevice::open(error);
+  if (!device)
+    die(error);
+  if (!device->loadModule(ptx, error))
+    die(error);
+  int64_t n = x.getNumElements();
+  std::vector<char> y(data[0].size());
+  std::vector<const void *> inputs;
+  for (const std::vector<char> &d : data)
+    inputs.push_back(d.data());
+  double seconds = 0;
+  if (!device->runElementwise(name, inputs, y.data(), n, getDTypeSize(o.dtype),
+                              error, o.bench ? o.repeat : 0, &seconds))
+    die(error);
+  if (o.bench) {
+    std::vector<double> samples = {seconds};
+    printBench(name, n, 0, o.dtype, o.compile.accuracy,
+               getDTypeSize(o.dtype) * (expectedInputs + 1), samples);
+  }
+  if (!o.output.empty()) {
+    std::vector<char> out = fromKernelData(y, o.dtype, x.descr);
+    StringRef descr = x.descr == "<f4" ? "<f4" : getDescr(o.dtype);
+    dieOnError(writeNpy(o.output, descr, x.shape, out.data(), out.size()));
+  }
+  return 0;
+}
+
 int runActivation(const Options &o) {
   ElementwiseSpec spec = getSpec(o);
+  if (isGpuTarget(o.compile.target))
+    return runActivationOnGpu(o, spec);
+  if (!o.emitPtx.empty())
+    die("--emit-ptx needs --target sm_80 or sm_90");
   if (!o.emitObject.empty()) {
     emitAot(o, spec);
     return 0;

@@ -147,6 +147,14 @@ private:
   void *streamingEntry = nullptr;
 };
 
+/// Compiles the elementwise kernels of `source` (functions over 1-D
+/// memrefs, as getElementwiseModuleSource prints them) with
+/// act-gpu-pipeline for `chip` (sm_80, sm_90): PTX text, or a cubin when
+/// `binary`. The CUDA toolkit comes from $CUDA_HOME or /usr/local/cuda.
+llvm::Expected<std::string> compileGpuKernels(StringRef source, StringRef chip,
+                                              Accuracy accuracy,
+                                              bool binary = false);
+
 /// Lowers `source` with act-cpu-pipeline and writes an object file for
 /// `options.target` to `objectPath`.
 llvm::Error emitObjectFile(StringRef source, const CompileOptions &options,

@@ -1,0 +1,58 @@
+//===- CudaRuntime.h - Launch act's GPU kernels through the driver API -*- C++
+//-*-//
+//
+// Loads PTX or a cubin made by act-gpu-pipeline and launches its elementwise
+// kernels through the CUDA driver API, which it opens at run time
+// (dlopen("libcuda.so.1")): nothing here links CUDA, LLVM or MLIR, so the
+// same code builds without a GPU and deploys without act's compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ACT_GPU_CUDARUNTIME_H
+#define ACT_GPU_CUDARUNTIME_H
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace act::gpu {
+
+/// The driver and a context on device 0. Fails (with a message) when
+/// libcuda.so.1 or a device is missing.
+class CudaDevice {
+public:
+  static std::unique_ptr<CudaDevice> open(std::string &error);
+  ~CudaDevice();
+
+  /// Loads a module from PTX text or a cubin image (the driver JIT-compiles
+  /// PTX for the device).
+  bool loadModule(const std::string &image, std::string &error);
+
+  /// Runs kernel `name` of the loaded module over `n` elements: `inputs`
+  /// (host arrays of n elements of `elementSize` bytes each), then writes
+  /// `output` (n elements). Each array is passed as a 1-D memref descriptor
+  /// (allocated, aligned, offset, size, stride), as act-gpu-pipeline's
+  /// kernels expect; device buffers are 256-byte aligned (cuMemAlloc).
+  /// `repeat` > 0 also times that many launches (seconds per launch in
+  /// `seconds`).
+  bool runElementwise(const std::string &name,
+                      const std::vector<const void *> &inputs, void *output,
+                      int64_t n, size_t elementSize, std::string &error,
+                      int repeat = 0, double *seconds = nullptr);
+
+  std::string getName() const;
+
+private:
+  CudaDevice() = default;
+  struct Driver;
+  std::unique_ptr<Driver> driver;
+  void *context = nullptr;
+  void *module = nullptr;
+  int multiprocessors = 1;
+};
+
+} // namespace act::gpu
+
+#endif // ACT_GPU_CUDARUNTIME_H

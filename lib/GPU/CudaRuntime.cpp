@@ -1,0 +1,219 @@
+//===- CudaRuntime.cpp - Launch act's GPU kernels through the driver API
+//---===//
+//
+// The CUDA driver API opened with dlopen: the few entry points act needs,
+// declared here with the driver's C types reduced to what they are (ints
+// and pointers), so that no CUDA header is needed to build it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "act/GPU/CudaRuntime.h"
+
+#include <algorithm>
+#include <chrono>
+#include <dlfcn.h>
+#include <type_traits>
+
+using namespace act::gpu;
+
+namespace {
+using CUresult = int;
+using CUdevice = int;
+using CUdeviceptr = unsigned long long;
+constexpr int kAttributeMultiprocessorCount = 16;
+} // namespace
+
+struct CudaDevice::Driver {
+  void *library = nullptr;
+  CUresult (*cuInit)(unsigned);
+  CUresult (*cuDeviceGet)(CUdevice *, int);
+  CUresult (*cuDeviceGetName)(char *, int, CUdevice);
+  CUresult (*cuDeviceGetAttribute)(int *, int, CUdevice);
+  CUresult (*cuCtxCreate)(void **, unsigned, CUdevice);
+  CUresult (*cuCtxDestroy)(void *);
+  CUresult (*cuCtxSynchronize)();
+  CUresult (*cuModuleLoadData)(void **, const void *);
+  CUresult (*cuModuleUnload)(void *);
+  CUresult (*cuModuleGetFunction)(void **, void *, const char *);
+  CUresult (*cuMemAlloc)(CUdeviceptr *, size_t);
+  CUresult (*cuMemFree)(CUdeviceptr);
+  CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t);
+  CUresult (*cuMemcpyDtoH)(void *, CUdeviceptr, size_t);
+  CUresult (*cuLaunchKernel)(void *, unsigned, unsigned, unsigned, unsigned,
+                             unsigned, unsigned, unsigned, void *, void **,
+                             void **);
+  CUresult (*cuGetErrorString)(CUresult, const char **);
+  CUdevice device = 0;
+
+  ~Driver() {
+    if (library)
+      dlclose(library);
+  }
+
+  /// "call failed: <driver message>" for a failed call.
+  bool check(CUresult result, const char *call, std::string &error) const {
+    if (result == 0)
+      return true;
+    const char *message = nullptr;
+    if (cuGetErrorString)
+      cuGetErrorString(result, &message);
+    error = std::string(call) + " failed: " +
+            (message ? message : "error " + std::to_string(result));
+    return false;
+  }
+};
+
+std::unique_ptr<CudaDevice> CudaDevice::open(std::string &error) {
+  std::unique_ptr<CudaDevice> device(new CudaDevice());
+  device->driver = std::make_unique<Driver>();
+  Driver &d = *device->driver;
+  d.library = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (!d.library) {
+    const char *reason = dlerror();
+    error = std::string("no CUDA driver: ") +
+            (reason ? reason : "cannot open libcuda.so.1");
+    return nullptr;
+  }
+  bool missing = false;
+  auto load = [&](auto &fn, const char *name) {
+    fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(
+        dlsym(d.library, name));
+    if (!fn && !missing) {
+      missing = true;
+      error = std::string("the CUDA driver lacks ") + name;
+    }
+  };
+  load(d.cuInit, "cuInit");
+  load(d.cuDeviceGet, "cuDeviceGet");
+  load(d.cuDeviceGetName, "cuDeviceGetName");
+  load(d.cuDeviceGetAttribute, "cuDeviceGetAttribute");
+  load(d.cuCtxCreate, "cuCtxCreate_v2");
+  load(d.cuCtxDestroy, "cuCtxDestroy_v2");
+  load(d.cuCtxSynchronize, "cuCtxSynchronize");
+  load(d.cuModuleLoadData, "cuModuleLoadData");
+  load(d.cuModuleUnload, "cuModuleUnload");
+  load(d.cuModuleGetFunction, "cuModuleGetFunction");
+  load(d.cuMemAlloc, "cuMemAlloc_v2");
+  load(d.cuMemFree, "cuMemFree_v2");
+  load(d.cuMemcpyHtoD, "cuMemcpyHtoD_v2");
+  load(d.cuMemcpyDtoH, "cuMemcpyDtoH_v2");
+  load(d.cuLaunchKernel, "cuLaunchKernel");
+  load(d.cuGetErrorString, "cuGetErrorString");
+  if (missing)
+    return nullptr;
+  if (!d.check(d.cuInit(0), "cuInit", error) ||
+      !d.check(d.cuDeviceGet(&d.device, 0), "cuDeviceGet", error) ||
+      !d.check(d.cuCtxCreate(&device->context, 0, d.device), "cuCtxCreate",
+               error))
+    return nullptr;
+  d.cuDeviceGetAttribute(&device->multiprocessors,
+                         kAttributeMultiprocessorCount, d.device);
+  return device;
+}
+
+CudaDevice::~CudaDevice() {
+  if (!driver)
+    return;
+  if (module)
+    driver->cuModuleUnload(module);
+  if (context)
+    driver->cuCtxDestroy(context);
+}
+
+std::string CudaDevice::getName() const {
+  char name[256] = {0};
+  driver->cuDeviceGetName(name, sizeof(name) - 1, driver->device);
+  return name;
+}
+
+bool CudaDevice::loadModule(const std::string &image, std::string &error) {
+  if (module) {
+    driver->cuModuleUnload(module);
+    module = nullptr;
+  }
+  // PTX must be NUL-terminated for the driver's JIT.
+  std::string copy = image;
+  return driver->check(driver->cuModuleLoadData(&module, copy.c_str()),
+                       "cuModuleLoadData", error);
+}
+
+bool CudaDevice::runElementwise(const std::string &name,
+                                const std::vector<const void *> &inputs,
+                                void *output, int64_t n, size_t elementSize,
+                                std::string &error, int repeat,
+                                double *seconds) {
+  Driver &d = *driver;
+  void *function = nullptr;
+  if (!module) {
+    error = "no module loaded";
+    return false;
+  }
+  if (!d.check(d.cuModuleGetFunction(&function, module, name.c_str()),
+               ("cuModuleGetFunction(" + name + ")").c_str(), error))
+    return false;
+  size_t bytes = static_cast<size_t>(n) * elementSize;
+  std::vector<CUdeviceptr> buffers(inputs.size() + 1, 0);
+  auto release = [&] {
+    for (CUdeviceptr p : buffers)
+      if (p)
+        d.cuMemFree(p);
+  };
+  for (CUdeviceptr &p : buffers)
+    if (!d.check(d.cuMemAlloc(&p, std::max<size_t>(bytes, 16)), "cuMemAlloc",
+                 error)) {
+      release();
+      return false;
+    }
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (!d.check(d.cuMemcpyHtoD(buffers[i], inputs[i], bytes), "cuMemcpyHtoD",
+                 error)) {
+      release();
+      return false;
+    }
+  // One 1-D memref descriptor per array: allocated, aligned, offset, size,
+  // stride; cuLaunchKernel takes a pointer to each parameter.
+  struct Descriptor {
+    CUdeviceptr allocated, aligned;
+    int64_t offset, size, stride;
+  };
+  std::vector<Descriptor> descriptors;
+  for (CUdeviceptr p : buffers)
+    descriptors.push_back({p, p, 0, n, 1});
+  std::vector<void *> params;
+  for (Descriptor &desc : descriptors) {
+    params.push_back(&desc.allocated);
+    params.push_back(&desc.aligned);
+    params.push_back(&desc.offset);
+    params.push_back(&desc.size);
+    params.push_back(&desc.stride);
+  }
+  // Grid-stride kernels: enough blocks to fill the machine, no more than
+  // the work (16 bytes per thread per step).
+  const unsigned threads = 256;
+  int64_t perThread = std::max<int64_t>(1, 16 / elementSize);
+  int64_t wanted = (n / perThread + threads - 1) / threads;
+  unsigned blocks = static_cast<unsigned>(
+      std::clamp<int64_t>(wanted, 1, int64_t(multiprocessors) * 16));
+  auto launch = [&] {
+    return d.check(d.cuLaunchKernel(function, blocks, 1, 1, threads, 1, 1, 0,
+                                    nullptr, params.data(), nullptr),
+                   "cuLaunchKernel", error);
+  };
+  bool ok =
+      launch() && d.check(d.cuCtxSynchronize(), "cuCtxSynchronize", error);
+  if (ok && repeat > 0) {
+    auto start = std::chrono::steady_clock::now();
+    for (int r = 0; r < repeat && ok; ++r)
+      ok = launch();
+    ok = ok && d.check(d.cuCtxSynchronize(), "cuCtxSynchronize", error);
+    if (seconds)
+      *seconds = std::chrono::duration<double>(
+                     std::chrono::steady_clock::now() - start)
+                     .count() /
+                 repeat;
+  }
+  ok = ok && d.check(d.cuMemcpyDtoH(output, buffers.back(), bytes),
+                     "cuMemcpyDtoH", error);
+  release();
+  return ok;
+}
