@@ -39,6 +39,7 @@ struct CudaDevice::Driver {
   CUresult (*cuMemFree)(CUdeviceptr);
   CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t);
   CUresult (*cuMemcpyDtoH)(void *, CUdeviceptr, size_t);
+  CUresult (*cuMemcpyDtoD)(CUdeviceptr, CUdeviceptr, size_t);
   CUresult (*cuLaunchKernel)(void *, unsigned, unsigned, unsigned, unsigned,
                              unsigned, unsigned, unsigned, void *, void **,
                              void **);
@@ -97,6 +98,7 @@ std::unique_ptr<CudaDevice> CudaDevice::open(std::string &error) {
   load(d.cuMemFree, "cuMemFree_v2");
   load(d.cuMemcpyHtoD, "cuMemcpyHtoD_v2");
   load(d.cuMemcpyDtoH, "cuMemcpyDtoH_v2");
+  load(d.cuMemcpyDtoD, "cuMemcpyDtoD_v2");
   load(d.cuLaunchKernel, "cuLaunchKernel");
   load(d.cuGetErrorString, "cuGetErrorString");
   if (missing)
@@ -215,5 +217,30 @@ bool CudaDevice::runElementwise(const std::string &name,
   ok = ok && d.check(d.cuMemcpyDtoH(output, buffers.back(), bytes),
                      "cuMemcpyDtoH", error);
   release();
+  return ok;
+}
+
+bool CudaDevice::timeCopy(size_t bytes, int repeat, double &seconds,
+                          std::string &error) {
+  Driver &d = *driver;
+  CUdeviceptr from = 0, to = 0;
+  bool ok = d.check(d.cuMemAlloc(&from, bytes), "cuMemAlloc", error) &&
+            d.check(d.cuMemAlloc(&to, bytes), "cuMemAlloc", error) &&
+            d.check(d.cuMemcpyDtoD(to, from, bytes), "cuMemcpyDtoD", error) &&
+            d.check(d.cuCtxSynchronize(), "cuCtxSynchronize", error);
+  if (ok) {
+    auto start = std::chrono::steady_clock::now();
+    for (int r = 0; r < repeat && ok; ++r)
+      ok = d.check(d.cuMemcpyDtoD(to, from, bytes), "cuMemcpyDtoD", error);
+    ok = ok && d.check(d.cuCtxSynchronize(), "cuCtxSynchronize", error);
+    seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                            start)
+                  .count() /
+              std::max(repeat, 1);
+  }
+  if (from)
+    d.cuMemFree(from);
+  if (to)
+    d.cuMemFree(to);
   return ok;
 }

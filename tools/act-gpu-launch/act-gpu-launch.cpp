@@ -2,6 +2,10 @@
 //
 // act-gpu-launch K.ptx KERNEL --input x.npy [--input dy.npy] --output y.npy
 //   [--bench N]
+// act-gpu-launch K.ptx KERNEL --elements N [--inputs 1|2] --bench R
+//   (inputs made here: no gigabyte .npy files to carry)
+// act-gpu-launch --copy --elements N --bench R  (device-to-device copy of
+//   the bytes a one-input f32 kernel moves: the bandwidth limit)
 // Loads PTX or a cubin written by `act-run --target sm_XX --emit-ptx` (or
 // act-opt --act-gpu-pipeline) and runs one elementwise f32 kernel on .npy
 // data through the CUDA driver API opened at run time. Links neither LLVM
@@ -84,7 +88,9 @@ void writeNpy(const std::string &path, const Npy &like,
 int main(int argc, char **argv) {
   std::vector<std::string> positional, inputs;
   std::string output;
-  int bench = 0;
+  int bench = 0, generatedInputs = 1;
+  int64_t elements = 0;
+  bool copy = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -98,20 +104,56 @@ int main(int argc, char **argv) {
       output = value();
     else if (a == "--bench")
       bench = std::atoi(value().c_str());
+    else if (a == "--elements")
+      elements = std::atoll(value().c_str());
+    else if (a == "--inputs")
+      generatedInputs = std::atoi(value().c_str());
+    else if (a == "--copy")
+      copy = true;
     else if (!a.empty() && a[0] == '-')
       die("unknown option '" + a + "'");
     else
       positional.push_back(a);
   }
-  if (positional.size() != 2 || inputs.empty() || (output.empty() && !bench))
+  if (copy) {
+    if (elements <= 0 || bench <= 0)
+      die("--copy needs --elements N and --bench R");
+    std::string error;
+    auto device = act::gpu::CudaDevice::open(error);
+    if (!device)
+      die(error);
+    double seconds = 0;
+    size_t bytes = static_cast<size_t>(elements) * 4;
+    if (!device->timeCopy(bytes, bench, seconds, error))
+      die(error);
+    // A copy reads and writes `bytes`: count both, as for the kernels.
+    std::printf("{\"kernel\": \"copy\", \"device\": \"%s\", "
+                "\"elements\": %lld, \"seconds_median\": %.6e, "
+                "\"gb_per_s\": %.2f}\n",
+                device->getName().c_str(), static_cast<long long>(elements),
+                seconds, 2.0 * bytes / seconds / 1e9);
+    return 0;
+  }
+  if (positional.size() != 2 || (inputs.empty() && elements <= 0) ||
+      (output.empty() && !bench))
     die("usage: act-gpu-launch K.ptx KERNEL --input x.npy [--input dy.npy] "
-        "--output y.npy [--bench N]");
+        "--output y.npy [--bench N] | K.ptx KERNEL --elements N [--inputs "
+        "2] --bench R | --copy --elements N --bench R");
   std::vector<Npy> arrays;
   for (const std::string &path : inputs) {
     arrays.push_back(readNpy(path));
     if (arrays.back().data.size() != arrays.front().data.size())
-      die("'" + path + "' and '" + inputs.front() + "' have different sizes");
+      die("'" + path + "' and '" + inputs.front() +
+          "' have different sizes");
   }
+  if (inputs.empty())
+    for (int i = 0; i < generatedInputs; ++i) {
+      Npy generated;
+      generated.data.resize(elements);
+      for (int64_t j = 0; j < elements; ++j)
+        generated.data[j] = -8.0f + 16.0f * float(j % 65536) / 65536.0f;
+      arrays.push_back(std::move(generated));
+    }
   std::string error;
   auto device = act::gpu::CudaDevice::open(error);
   if (!device)

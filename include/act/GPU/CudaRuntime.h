@@ -42,6 +42,10 @@ public:
                       int64_t n, size_t elementSize, std::string &error,
                       int repeat = 0, double *seconds = nullptr);
 
+  /// Times `repeat` device-to-device copies of `bytes` (the bandwidth an
+  /// elementwise kernel is measured against); seconds per copy.
+  bool timeCopy(size_t bytes, int repeat, double &seconds, std::string &error);
+
   std::string getName() const;
 
 private:
