@@ -259,10 +259,15 @@ private:
     nextPanel = arith::MinUIOp::create(
         b, loc, arith::AddIOp::create(b, loc, n0, index(panelWidth)),
         arith::SubIOp::create(b, loc, n, index(1)));
-    forLoop(index(0), mainEnd, rows,
-            [&](Value m0) { emitTile(m0, rows, n0, masks, bias, source); });
-    forLoop(mainEnd, m, 1,
-            [&](Value m0) { emitTile(m0, 1, n0, masks, bias, source); });
+    // The GLU's gate for every row tile, then its up projection: each pass
+    // reads one panel of B, like a plain matmul.
+    for (int64_t g = 0; g < groups; ++g) {
+      forLoop(index(0), mainEnd, rows, [&](Value m0) {
+        emitTile(m0, rows, n0, masks, bias, source, g);
+      });
+      forLoop(mainEnd, m, 1,
+              [&](Value m0) { emitTile(m0, 1, n0, masks, bias, source, g); });
+    }
   }
 
   /// bias[n0 + v * width : ...] extended to the compute type.
@@ -304,10 +309,10 @@ private:
   /// Rows [m0, m0 + tileRows) of the panel at n0: the K loop on
   /// accumulators, then the epilogue and the store.
   void emitTile(Value m0, int64_t tileRows, Value n0, ArrayRef<Value> masks,
-                ArrayRef<Value> bias, Source source) {
-    // One K loop per column group (the GLU's gate, then its up projection):
-    // each keeps rows x vectors accumulators in registers; the first
-    // group's results wait on the stack while the second runs.
+                ArrayRef<Value> bias, Source source, int64_t g) {
+    // The K loop of group g keeps rows x vectors accumulators in registers.
+    // Sums wait in scratch[g] between K chunks; the GLU's gate sums also
+    // wait there, finished, for the up projection's epilogue.
     int64_t count = tileRows * vectors;
     Value zero = arith::ConstantOp::create(
         b, loc, vecType,
@@ -341,58 +346,63 @@ private:
       scf::YieldOp::create(b, loc, loaded);
       return SmallVector<Value>(start.getResults());
     };
-    SmallVector<scf::ForOp, 2> loops;
-    for (int64_t g = 0; g < groups; ++g)
-      loops.push_back(scf::ForOp::create(
-          b, loc, kcBegin, kcEnd, index(1), initial(g),
-          [&](OpBuilder &, Location, Value kk, ValueRange accs) {
-            SmallVector<Value> bv;
+    auto loop = scf::ForOp::create(
+        b, loc, kcBegin, kcEnd, index(1), initial(g),
+        [&](OpBuilder &, Location, Value kk, ValueRange accs) {
+          SmallVector<Value> bv;
+          for (int64_t v = 0; v < vectors; ++v)
+            bv.push_back(extendToComputeType(
+                b, loc, loadB(g, v, kk, n0, masks, source)));
+          // The next panel's line of this row, on its way to L2: B's rows
+          // are pages apart, beyond the hardware prefetchers.
+          if (source == Source::inPlace && options.prefetch)
+            memref::PrefetchOp::create(b, loc, operands.b[g],
+                                       ValueRange{kk, nextPanel},
+                                       /*isWrite=*/false,
+                                       /*localityHint=*/2,
+                                       /*isDataCache=*/true);
+          SmallVector<Value> next(accs);
+          for (int64_t i = 0; i < tileRows; ++i) {
+            Value a =
+                tile ? memref::LoadOp::create(b, loc, packedA,
+                                              ValueRange{tile, kk, index(i)})
+                     : memref::LoadOp::create(b, loc, operands.a,
+                                              ValueRange{rowIndex[i], kk});
+            a = vector::BroadcastOp::create(b, loc, vecType,
+                                            extendToComputeType(b, loc, a));
             for (int64_t v = 0; v < vectors; ++v)
-              bv.push_back(extendToComputeType(
-                  b, loc, loadB(g, v, kk, n0, masks, source)));
-            // The next panel's line of this row, on its way to L2: B's rows
-            // are pages apart, beyond the hardware prefetchers.
-            if (source == Source::inPlace && options.prefetch)
-              memref::PrefetchOp::create(b, loc, operands.b[g],
-                                         ValueRange{kk, nextPanel},
-                                         /*isWrite=*/false,
-                                         /*localityHint=*/2,
-                                         /*isDataCache=*/true);
-            SmallVector<Value> next(accs);
-            for (int64_t i = 0; i < tileRows; ++i) {
-              Value a =
-                  tile ? memref::LoadOp::create(b, loc, packedA,
-                                                ValueRange{tile, kk, index(i)})
-                       : memref::LoadOp::create(b, loc, operands.a,
-                                                ValueRange{rowIndex[i], kk});
-              a = vector::BroadcastOp::create(b, loc, vecType,
-                                              extendToComputeType(b, loc, a));
-              for (int64_t v = 0; v < vectors; ++v)
-                next[i * vectors + v] = vector::FMAOp::create(
-                    b, loc, a, bv[v], next[i * vectors + v]);
-            }
-            scf::YieldOp::create(b, loc, next);
-          }));
-    auto accIndex = [&](int64_t i, int64_t v, int64_t g) {
-      return loops[g].getResult(i * vectors + v);
+              next[i * vectors + v] = vector::FMAOp::create(
+                  b, loc, a, bv[v], next[i * vectors + v]);
+          }
+          scf::YieldOp::create(b, loc, next);
+        });
+    auto park = [&] {
+      for (int64_t i = 0; i < tileRows; ++i)
+        for (int64_t v = 0; v < vectors; ++v)
+          vector::StoreOp::create(b, loc, loop.getResult(i * vectors + v),
+                                  scratch[g], scratchAt(i, v));
     };
-    // Not the last K chunk: park the sums in scratch.
+    // The gate of a GLU: its sums are parked in every chunk, the last too.
+    if (g + 1 < groups) {
+      park();
+      return;
+    }
+    // Not the last K chunk: park the sums.
     auto last = scf::IfOp::create(b, loc, lastChunk, /*withElse=*/true);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(last.elseBlock());
-    for (int64_t g = 0; g < groups; ++g)
-      for (int64_t i = 0; i < tileRows; ++i)
-        for (int64_t v = 0; v < vectors; ++v)
-          vector::StoreOp::create(b, loc, accIndex(i, v, g), scratch[g],
-                                  scratchAt(i, v));
+    park();
     b.setInsertionPointToStart(last.thenBlock());
     std::optional<ActivationAttr> activation = op.getActivation();
     for (int64_t i = 0; i < tileRows; ++i)
       for (int64_t v = 0; v < vectors; ++v) {
         SmallVector<Value, 2> x;
-        for (int64_t g = 0; g < groups; ++g) {
-          Value acc = accIndex(i, v, g);
-          if (Value bv = bias[g * vectors + v])
+        for (int64_t h = 0; h < groups; ++h) {
+          Value acc = h == g ? loop.getResult(i * vectors + v)
+                             : vector::LoadOp::create(
+                                   b, loc, vecType, scratch[h], scratchAt(i, v))
+                                   .getResult();
+          if (Value bv = bias[h * vectors + v])
             acc = arith::AddFOp::create(b, loc, acc, bv);
           x.push_back(acc);
         }
