@@ -1,15 +1,18 @@
 //===- act_matmul.cpp - act's fused and unfused matmul epilogues ---------===//
 //
-// act-matmul-bench --shape bert|swiglu|llama --variant fused|unfused
-//   [--threads T] [--repeat R] [--min-seconds S]
+// act-matmul-bench --shape bert|swiglu|llama --variant fused|unfused|matmul
+//   [--threads T] [--repeat R] [--min-seconds S] [--n N]
 // Compiles the shape's kernel with act's JIT (f32, precise) and prints one
 // JSON line: median seconds and GFLOP/s. `fused` is the user-level IR
 // (matmul, bias add, activation / two matmuls and a GLU) through
 // act-cpu-pipeline, which fuses it; `unfused` runs act's matmul and act's
-// activation (or GLU) as separate kernels, as a library would.
+// activation (or GLU) as separate kernels, as a library would; `matmul`
+// times the matmul alone. --n overrides the shape's N (for experiments).
 // --peak measures the FMA peak of T threads instead.
 //
 //===----------------------------------------------------------------------===//
+
+#include "matmul_common.h"
 
 #include "act/JIT/Compiler.h"
 
@@ -28,26 +31,10 @@
 #include <vector>
 
 using namespace mlir::act;
+using namespace matmul_bench;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-[[noreturn]] void fail(const std::string &message) {
-  std::fprintf(stderr, "act-matmul-bench: %s\n", message.c_str());
-  std::exit(1);
-}
-
-/// One bench shape: y = gelu(x W + b) (BERT) or silu(x Wg) * (x Wu).
-struct Shape {
-  const char *name;
-  int64_t m, k, n;
-  bool glu;
-  double flops() const { return 2.0 * m * k * n * (glu ? 2 : 1); }
-};
-
-const Shape kShapes[] = {{"bert", 128, 768, 3072, false},
-                         {"swiglu", 128, 1024, 2816, true},
-                         {"llama", 128, 4096, 11008, true}};
 
 std::string tensor(int64_t rows, int64_t cols) {
   return "tensor<" + std::to_string(rows) + "x" + std::to_string(cols) +
@@ -167,39 +154,6 @@ Descriptor describeRow(float *data, int64_t n) {
   return {data, data, 0, {n, 1}, {1, 0}};
 }
 
-std::vector<float> random(size_t n, float scale, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist(0.0f, scale);
-  std::vector<float> v(n);
-  for (float &x : v)
-    x = dist(rng);
-  return v;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-/// Median seconds per call of `run`, each sample at least `minSeconds`.
-template <typename F> double timeIt(F run, int repeat, double minSeconds) {
-  run();
-  run();
-  std::vector<double> samples;
-  for (int r = 0; r < repeat; ++r) {
-    int calls = 0;
-    Clock::time_point start = Clock::now();
-    double elapsed = 0;
-    do {
-      run();
-      ++calls;
-      elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-    } while (elapsed < minSeconds);
-    samples.push_back(elapsed / calls);
-  }
-  return median(samples);
-}
-
 /// FMA throughput of one thread: 24 independent accumulators (AVX-512).
 __attribute__((target("avx512f,fma"))) double peakThread(double seconds) {
   __m512 acc[24];
@@ -237,6 +191,10 @@ double peak(int threads) {
   return total;
 }
 
+[[noreturn]] void fail(const std::string &message) {
+  matmul_bench::fail("act-matmul-bench", message);
+}
+
 void *lookup(CompiledModule &module, const std::string &name) {
   llvm::Expected<void *> entry = module.lookup("_mlir_ciface_" + name);
   if (!entry)
@@ -247,50 +205,32 @@ void *lookup(CompiledModule &module, const std::string &name) {
 } // namespace
 
 int main(int argc, char **argv) {
-  std::string shapeName = "bert", variant = "fused";
-  int threads = 1, repeat = 11;
-  double minSeconds = 0.2;
+  std::string variant = "fused";
   bool measurePeak = false;
   int64_t customN = 0;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc)
-        fail("missing value for " + a);
-      return argv[++i];
-    };
-    if (a == "--shape")
-      shapeName = value();
-    else if (a == "--variant")
-      variant = value();
-    else if (a == "--threads")
-      threads = std::stoi(value());
-    else if (a == "--repeat")
-      repeat = std::stoi(value());
-    else if (a == "--min-seconds")
-      minSeconds = std::stod(value());
-    else if (a == "--n")
-      customN = std::stoll(value());
-    else if (a == "--peak")
-      measurePeak = true;
-    else
-      fail("unknown option '" + a + "'");
-  }
+  Options o = parseOptions(
+      argc, argv, "act-matmul-bench",
+      [&](const std::string &flag, const std::function<std::string()> &value) {
+        if (flag == "--variant")
+          variant = value();
+        else if (flag == "--n")
+          customN = std::stoll(value());
+        else if (flag == "--peak")
+          measurePeak = true;
+        else
+          return false;
+        return true;
+      });
+  int threads = o.threads;
   if (measurePeak) {
     std::printf("{\"peer\": \"peak_fma\", \"threads\": %d, "
                 "\"gflop_per_s\": %.2f}\n",
                 threads, peak(threads));
     return 0;
   }
-  const Shape *shape = nullptr;
-  for (const Shape &s : kShapes)
-    if (shapeName == s.name)
-      shape = &s;
-  if (!shape)
-    fail("unknown shape '" + shapeName + "' (bert, swiglu, llama)");
   if (variant != "fused" && variant != "unfused" && variant != "matmul")
     fail("unknown variant '" + variant + "' (fused, unfused, matmul)");
-  Shape s = *shape;
+  Shape s = o.shape;
   if (customN)
     s.n = customN;
 
@@ -304,11 +244,12 @@ int main(int argc, char **argv) {
           dlsym(RTLD_DEFAULT, "omp_set_num_threads")))
     setThreads(threads);
 
-  std::vector<float> x = random(s.m * s.k, 1.0f, 1);
-  std::vector<float> w0 = random(s.k * s.n, 1.0f / std::sqrt(s.k), 2);
+  std::vector<float> x = randomVector(s.m * s.k, 1.0f, 1);
+  std::vector<float> w0 =
+      randomVector(s.k * s.n, 1.0f / std::sqrt(float(s.k)), 2);
   std::vector<float> w1 =
-      random(s.glu ? s.k * s.n : 0, 1.0f / std::sqrt(s.k), 3);
-  std::vector<float> bias = random(s.n, 0.1f, 4);
+      randomVector(s.glu ? s.k * s.n : 0, 1.0f / std::sqrt(float(s.k)), 3);
+  std::vector<float> bias = randomVector(s.n, 0.1f, 4);
   std::vector<float> y(s.m * s.n), g(s.m * s.n), u(s.m * s.n);
   Descriptor dx = describe(x.data(), s.m, s.k);
   Descriptor dw0 = describe(w0.data(), s.k, s.n);
@@ -324,37 +265,40 @@ int main(int argc, char **argv) {
   double seconds;
   if (variant == "fused") {
     auto kernel = reinterpret_cast<Fn4>(lookup(**compiled, "kernel"));
-    seconds = timeIt([&] { kernel(&dx, &dw0, s.glu ? &dw1 : &db, &dy); },
-                     repeat, minSeconds);
+    seconds = medianSeconds([&] { kernel(&dx, &dw0, s.glu ? &dw1 : &db, &dy); },
+                            o.repeat, o.minSeconds);
   } else if (variant == "matmul") {
     // The matmul alone (+ bias for BERT; one of the two for SwiGLU, counted
     // as such): the GEMM's own speed.
     if (!s.glu) {
       auto mm = reinterpret_cast<Fn4>(lookup(**compiled, "mm"));
-      seconds = timeIt([&] { mm(&dx, &dw0, &db, &dg); }, repeat, minSeconds);
+      seconds = medianSeconds([&] { mm(&dx, &dw0, &db, &dg); }, o.repeat,
+                              o.minSeconds);
     } else {
       auto mm = reinterpret_cast<Fn3>(lookup(**compiled, "mm"));
-      seconds = timeIt([&] { mm(&dx, &dw0, &dg); }, repeat, minSeconds) * 2;
+      seconds =
+          medianSeconds([&] { mm(&dx, &dw0, &dg); }, o.repeat, o.minSeconds) *
+          2;
     }
   } else if (!s.glu) {
     auto mm = reinterpret_cast<Fn4>(lookup(**compiled, "mm"));
     auto act = reinterpret_cast<Fn2>(lookup(**compiled, "act"));
-    seconds = timeIt(
+    seconds = medianSeconds(
         [&] {
           mm(&dx, &dw0, &db, &dg);
           act(&dg, &dy);
         },
-        repeat, minSeconds);
+        o.repeat, o.minSeconds);
   } else {
     auto mm = reinterpret_cast<Fn3>(lookup(**compiled, "mm"));
     auto act = reinterpret_cast<Fn3>(lookup(**compiled, "act"));
-    seconds = timeIt(
+    seconds = medianSeconds(
         [&] {
           mm(&dx, &dw0, &dg);
           mm(&dx, &dw1, &du);
           act(&dg, &du, &dy);
         },
-        repeat, minSeconds);
+        o.repeat, o.minSeconds);
   }
   double checksum = 0;
   for (float v : y)

@@ -9,48 +9,24 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include <dnnl.hpp>
+#include "../matmul/matmul_common.h"
 
-#include <algorithm>
-#include <chrono>
-#include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <functional>
-#include <random>
-#include <string>
-#include <vector>
+#include <cstring>
+#include <dnnl.hpp>
 
 // libgomp, the runtime Debian's libdnnl uses (see onednn_eltwise.cpp).
 extern "C" void omp_set_num_threads(int);
 
 using namespace dnnl;
-using Clock = std::chrono::steady_clock;
+using namespace matmul_bench;
 
 namespace {
 
-[[noreturn]] void fail(const std::string &message) {
-  std::fprintf(stderr, "onednn_matmul: %s\n", message.c_str());
-  std::exit(1);
-}
-
-struct Shape {
-  const char *name;
-  int64_t m, k, n;
-  bool glu;
-};
-
-const Shape kShapes[] = {{"bert", 128, 768, 3072, false},
-                         {"swiglu", 128, 1024, 2816, true},
-                         {"llama", 128, 4096, 11008, true}};
-
+/// Copies the bench's data (see randomVector) into `mem`.
 void fill(memory &mem, float scale, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist(0.0f, scale);
-  float *p = static_cast<float *>(mem.get_data_handle());
   size_t n = mem.get_desc().get_size() / sizeof(float);
-  for (size_t i = 0; i < n; ++i)
-    p[i] = dist(rng);
+  std::vector<float> v = randomVector(n, scale, seed);
+  std::memcpy(mem.get_data_handle(), v.data(), n * sizeof(float));
 }
 
 /// A matmul primitive for [m, k] x [k, n] with `ops`, bias optional, its
@@ -87,34 +63,9 @@ struct Matmul {
 } // namespace
 
 int main(int argc, char **argv) {
-  std::string shapeName = "bert";
-  int threads = 1, repeat = 11;
-  double minSeconds = 0.2;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc)
-        fail("missing value for " + a);
-      return argv[++i];
-    };
-    if (a == "--shape")
-      shapeName = value();
-    else if (a == "--threads")
-      threads = std::stoi(value());
-    else if (a == "--repeat")
-      repeat = std::stoi(value());
-    else if (a == "--min-seconds")
-      minSeconds = std::stod(value());
-    else
-      fail("unknown option '" + a + "'");
-  }
-  const Shape *shape = nullptr;
-  for (const Shape &s : kShapes)
-    if (shapeName == s.name)
-      shape = &s;
-  if (!shape)
-    fail("unknown shape '" + shapeName + "'");
-  const Shape &s = *shape;
+  Options o = parseOptions(argc, argv, "onednn_matmul");
+  const Shape &s = o.shape;
+  int threads = o.threads;
   omp_set_num_threads(threads);
 
   engine eng(engine::kind::cpu, 0);
@@ -163,23 +114,8 @@ int main(int argc, char **argv) {
     };
   }
 
-  run();
-  run();
-  std::vector<double> samples;
-  for (int r = 0; r < repeat; ++r) {
-    int calls = 0;
-    Clock::time_point start = Clock::now();
-    double elapsed = 0;
-    do {
-      run();
-      ++calls;
-      elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-    } while (elapsed < minSeconds);
-    samples.push_back(elapsed / calls);
-  }
-  std::sort(samples.begin(), samples.end());
-  double seconds = samples[samples.size() / 2];
-  double flops = 2.0 * s.m * s.k * s.n * (s.glu ? 2 : 1);
+  double seconds = medianSeconds(run, o.repeat, o.minSeconds);
+  double flops = s.flops();
   double checksum = 0;
   const float *out = static_cast<const float *>(y.get_data_handle());
   for (int64_t i = 0; i < s.m * s.n; ++i)

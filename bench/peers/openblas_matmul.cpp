@@ -9,48 +9,17 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../matmul/matmul_common.h"
+
 #include <cblas.h>
 
-#include <algorithm>
-#include <chrono>
-#include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <functional>
-#include <random>
-#include <string>
 #include <thread>
-#include <vector>
-
-using Clock = std::chrono::steady_clock;
 
 extern "C" void openblas_set_num_threads(int);
 
+using namespace matmul_bench;
+
 namespace {
-
-[[noreturn]] void fail(const std::string &message) {
-  std::fprintf(stderr, "openblas_matmul: %s\n", message.c_str());
-  std::exit(1);
-}
-
-struct Shape {
-  const char *name;
-  int64_t m, k, n;
-  bool glu;
-};
-
-const Shape kShapes[] = {{"bert", 128, 768, 3072, false},
-                         {"swiglu", 128, 1024, 2816, true},
-                         {"llama", 128, 4096, 11008, true}};
-
-std::vector<float> random(size_t n, float scale, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist(0.0f, scale);
-  std::vector<float> v(n);
-  for (float &x : v)
-    x = dist(rng);
-  return v;
-}
 
 void geluPass(float *y, const float *bias, int64_t rows, int64_t n) {
   for (int64_t i = 0; i < rows; ++i) {
@@ -88,41 +57,17 @@ void parallelRows(int threads, int64_t rows,
 } // namespace
 
 int main(int argc, char **argv) {
-  std::string shapeName = "bert";
-  int threads = 1, repeat = 11;
-  double minSeconds = 0.2;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc)
-        fail("missing value for " + a);
-      return argv[++i];
-    };
-    if (a == "--shape")
-      shapeName = value();
-    else if (a == "--threads")
-      threads = std::stoi(value());
-    else if (a == "--repeat")
-      repeat = std::stoi(value());
-    else if (a == "--min-seconds")
-      minSeconds = std::stod(value());
-    else
-      fail("unknown option '" + a + "'");
-  }
-  const Shape *shape = nullptr;
-  for (const Shape &s : kShapes)
-    if (shapeName == s.name)
-      shape = &s;
-  if (!shape)
-    fail("unknown shape '" + shapeName + "'");
-  const Shape &s = *shape;
+  Options o = parseOptions(argc, argv, "openblas_matmul");
+  const Shape &s = o.shape;
+  int threads = o.threads;
   openblas_set_num_threads(threads);
 
-  std::vector<float> x = random(s.m * s.k, 1.0f, 1);
-  std::vector<float> w0 = random(s.k * s.n, 1.0f / std::sqrt(float(s.k)), 2);
+  std::vector<float> x = randomVector(s.m * s.k, 1.0f, 1);
+  std::vector<float> w0 =
+      randomVector(s.k * s.n, 1.0f / std::sqrt(float(s.k)), 2);
   std::vector<float> w1 =
-      random(s.glu ? s.k * s.n : 0, 1.0f / std::sqrt(float(s.k)), 3);
-  std::vector<float> bias = random(s.n, 0.1f, 4);
+      randomVector(s.glu ? s.k * s.n : 0, 1.0f / std::sqrt(float(s.k)), 3);
+  std::vector<float> bias = randomVector(s.n, 0.1f, 4);
   std::vector<float> y(s.m * s.n), g(s.m * s.n), u(s.m * s.n);
   auto sgemm = [&](const std::vector<float> &w, std::vector<float> &out) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s.m, s.n, s.k, 1.0f,
@@ -146,23 +91,8 @@ int main(int argc, char **argv) {
       });
     };
 
-  run();
-  run();
-  std::vector<double> samples;
-  for (int r = 0; r < repeat; ++r) {
-    int calls = 0;
-    Clock::time_point start = Clock::now();
-    double elapsed = 0;
-    do {
-      run();
-      ++calls;
-      elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-    } while (elapsed < minSeconds);
-    samples.push_back(elapsed / calls);
-  }
-  std::sort(samples.begin(), samples.end());
-  double seconds = samples[samples.size() / 2];
-  double flops = 2.0 * s.m * s.k * s.n * (s.glu ? 2 : 1);
+  double seconds = medianSeconds(run, o.repeat, o.minSeconds);
+  double flops = s.flops();
   double checksum = 0;
   for (float v : y)
     checksum += v;
