@@ -2,10 +2,5 @@
 # Installs bench deps, builds act, then runs bench/run_cpu.py with "$@".
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$root"
-
-bash scripts/install-deps.sh
-if [[ "${ACT_BENCH_SKIP_BUILD:-0}" != 1 ]]; then
-  bash scripts/build.sh
-fi
-exec /usr/bin/python3 bench/run_cpu.py "$@"
+bash "$root/bench/prepare.sh"
+exec /usr/bin/python3 "$root/bench/run_cpu.py" "$@"

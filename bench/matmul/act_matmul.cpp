@@ -244,12 +244,9 @@ int main(int argc, char **argv) {
           dlsym(RTLD_DEFAULT, "omp_set_num_threads")))
     setThreads(threads);
 
-  std::vector<float> x = randomVector(s.m * s.k, 1.0f, 1);
-  std::vector<float> w0 =
-      randomVector(s.k * s.n, 1.0f / std::sqrt(float(s.k)), 2);
-  std::vector<float> w1 =
-      randomVector(s.glu ? s.k * s.n : 0, 1.0f / std::sqrt(float(s.k)), 3);
-  std::vector<float> bias = randomVector(s.n, 0.1f, 4);
+  Data data = makeData(s);
+  std::vector<float> &x = data.x, &w0 = data.w0, &w1 = data.w1,
+                     &bias = data.bias;
   std::vector<float> y(s.m * s.n), g(s.m * s.n), u(s.m * s.n);
   Descriptor dx = describe(x.data(), s.m, s.k);
   Descriptor dw0 = describe(w0.data(), s.k, s.n);

@@ -49,6 +49,18 @@ inline std::vector<float> randomVector(size_t n, float scale, unsigned seed) {
   return v;
 }
 
+/// x, W (or Wg), Wu (SwiGLU shapes only) and the bias of a shape.
+struct Data {
+  std::vector<float> x, w0, w1, bias;
+};
+
+inline Data makeData(const Shape &s) {
+  float scale = 1.0f / std::sqrt(float(s.k));
+  return {randomVector(s.m * s.k, 1.0f, 1), randomVector(s.k * s.n, scale, 2),
+          randomVector(s.glu ? s.k * s.n : 0, scale, 3),
+          randomVector(s.n, 0.1f, 4)};
+}
+
 /// Median seconds per call of `run` over `repeat` samples, each at least
 /// `minSeconds` of back-to-back calls, after two warm-up calls.
 template <typename F>

@@ -60,6 +60,20 @@ FailureOr<CpuTarget> mlir::act::resolveCpuTarget(StringRef name,
   return CpuTarget{llvm::sys::getHostCPUName().str(), features, width};
 }
 
+void mlir::act::addExpandAndBufferize(OpPassManager &pm, Accuracy accuracy) {
+  ActExpandOptions expand;
+  expand.accuracy = accuracy;
+  pm.addPass(createActExpand(expand));
+  pm.addPass(createCanonicalizerPass());
+  // Results go straight into output arguments, not via a copy.
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+}
+
 void mlir::act::buildCpuPipeline(OpPassManager &pm,
                                  const CpuPipelineOptions &options) {
   // Matmuls first: fuse their epilogues, then give them register-tiled
@@ -70,17 +84,7 @@ void mlir::act::buildCpuPipeline(OpPassManager &pm,
   matmul.vectorWidth = options.target.vectorWidth;
   matmul.accuracy = options.accuracy;
   pm.addPass(createActLowerMatmul(matmul));
-  ActExpandOptions expand;
-  expand.accuracy = options.accuracy;
-  pm.addPass(createActExpand(expand));
-  pm.addPass(createCanonicalizerPass());
-
-  pm.addPass(bufferization::createEmptyTensorEliminationPass());
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  addExpandAndBufferize(pm, options.accuracy);
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createCanonicalizerPass());
 

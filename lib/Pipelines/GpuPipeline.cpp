@@ -13,7 +13,6 @@
 #include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
-#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/LLVMIR/Transforms/Passes.h"
@@ -49,17 +48,7 @@ FailureOr<std::string> mlir::act::resolveCudaToolkit(StringRef requested,
 
 void mlir::act::buildGpuPipeline(OpPassManager &pm,
                                  const GpuPipelineOptions &options) {
-  ActExpandOptions expand;
-  expand.accuracy = options.accuracy;
-  pm.addPass(createActExpand(expand));
-  pm.addPass(createCanonicalizerPass());
-  // Results go straight into the output argument, not via a copy.
-  pm.addPass(bufferization::createEmptyTensorEliminationPass());
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  addExpandAndBufferize(pm, options.accuracy);
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createActGpuElementwise());
   ActLowerMathOptions math;

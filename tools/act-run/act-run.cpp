@@ -367,6 +367,43 @@ void emitAot(const Options &o, const ElementwiseSpec &spec) {
   out << h;
 }
 
+/// The inputs of an activation kernel (x, and dy with --grad), checked and
+/// converted to the kernel's dtype; the output name is checked too.
+struct ActivationInputs {
+  NpyArray x;
+  std::vector<char> xData, dyData;
+};
+
+ActivationInputs readActivationInputs(const Options &o,
+                                      const ElementwiseSpec &spec) {
+  size_t expectedInputs = spec.gradient ? 2 : 1;
+  if (o.inputs.size() != expectedInputs)
+    die(llvm::Twine(spec.gradient ? "--grad takes two inputs (x and dy)"
+                                  : "an activation takes one input") +
+        ", got " + llvm::Twine(o.inputs.size()));
+  if (o.output.empty() && !o.bench)
+    die("missing --output");
+  ActivationInputs in;
+  in.x = dieOnError(readNpy(o.inputs[0]));
+  in.xData = toKernelData(in.x, o.inputs[0], o.dtype);
+  if (spec.gradient) {
+    NpyArray dy = dieOnError(readNpy(o.inputs[1]));
+    if (dy.shape != in.x.shape)
+      die("'" + o.inputs[1] + "' and '" + o.inputs[0] +
+          "' have different shapes");
+    in.dyData = toKernelData(dy, o.inputs[1], o.dtype);
+  }
+  return in;
+}
+
+/// Writes y (in the kernel's dtype) as x's .npy type, or as the dtype's.
+void writeActivationOutput(const Options &o, const NpyArray &x,
+                           const std::vector<char> &y) {
+  std::vector<char> out = fromKernelData(y, o.dtype, x.descr);
+  StringRef descr = x.descr == "<f4" ? "<f4" : getDescr(o.dtype);
+  dieOnError(writeNpy(o.output, descr, x.shape, out.data(), out.size()));
+}
+
 bool isGpuTarget(StringRef target) {
   return target == "sm_80" || target == "sm_90";
 }
@@ -386,22 +423,11 @@ int runActivationOnGpu(const Options &o, const ElementwiseSpec &spec) {
     }));
     return 0;
   }
-  size_t expectedInputs = spec.gradient ? 2 : 1;
-  if (o.inputs.size() != expectedInputs)
-    die(llvm::Twine(spec.gradient ? "--grad takes two inputs (x and dy)"
-                                  : "an activation takes one input") +
-        ", got " + llvm::Twine(o.inputs.size()));
-  if (o.output.empty() && !o.bench)
-    die("missing --output");
-  NpyArray x = dieOnError(readNpy(o.inputs[0]));
-  std::vector<std::vector<char>> data = {toKernelData(x, o.inputs[0], o.dtype)};
-  if (spec.gradient) {
-    NpyArray dy = dieOnError(readNpy(o.inputs[1]));
-    if (dy.shape != x.shape)
-      die("'" + o.inputs[1] + "' and '" + o.inputs[0] +
-          "' have different shapes");
-    data.push_back(toKernelData(dy, o.inputs[1], o.dtype));
-  }
+  ActivationInputs in = readActivationInputs(o, spec);
+  const NpyArray &x = in.x;
+  std::vector<std::vector<char>> data = {in.xData};
+  if (spec.gradient)
+    data.push_back(in.dyData);
   std::string error;
   std::unique_ptr<::act::gpu::CudaDevice> device =
       ::act::gpu::CudaDevice::open(error);
@@ -421,13 +447,10 @@ int runActivationOnGpu(const Options &o, const ElementwiseSpec &spec) {
   if (o.bench) {
     std::vector<double> samples = {seconds};
     printBench(name, n, 0, o.dtype, o.compile.accuracy,
-               getDTypeSize(o.dtype) * (expectedInputs + 1), samples);
+               getDTypeSize(o.dtype) * (data.size() + 1), samples);
   }
-  if (!o.output.empty()) {
-    std::vector<char> out = fromKernelData(y, o.dtype, x.descr);
-    StringRef descr = x.descr == "<f4" ? "<f4" : getDescr(o.dtype);
-    dieOnError(writeNpy(o.output, descr, x.shape, out.data(), out.size()));
-  }
+  if (!o.output.empty())
+    writeActivationOutput(o, x, y);
   return 0;
 }
 
@@ -441,23 +464,10 @@ int runActivation(const Options &o) {
     emitAot(o, spec);
     return 0;
   }
+  ActivationInputs in = readActivationInputs(o, spec);
+  const NpyArray &x = in.x;
+  std::vector<char> &xData = in.xData, &dyData = in.dyData;
   size_t expectedInputs = spec.gradient ? 2 : 1;
-  if (o.inputs.size() != expectedInputs)
-    die(llvm::Twine(spec.gradient ? "--grad takes two inputs (x and dy)"
-                                  : "an activation takes one input") +
-        ", got " + llvm::Twine(o.inputs.size()));
-  if (o.output.empty() && !o.bench)
-    die("missing --output");
-  NpyArray x = dieOnError(readNpy(o.inputs[0]));
-  std::vector<char> xData = toKernelData(x, o.inputs[0], o.dtype);
-  std::vector<char> dyData;
-  if (spec.gradient) {
-    NpyArray dy = dieOnError(readNpy(o.inputs[1]));
-    if (dy.shape != x.shape)
-      die("'" + o.inputs[1] + "' and '" + o.inputs[0] +
-          "' have different shapes");
-    dyData = toKernelData(dy, o.inputs[1], o.dtype);
-  }
   ElementwiseKernel kernel =
       dieOnError(ElementwiseKernel::compile(spec, o.compile));
   int64_t n = x.getNumElements();
@@ -482,11 +492,8 @@ int runActivation(const Options &o) {
     printBench(getKernelName(spec), n, o.threads, o.dtype, o.compile.accuracy,
                getDTypeSize(o.dtype) * (expectedInputs + 1), seconds);
   }
-  if (!o.output.empty()) {
-    std::vector<char> out = fromKernelData(yData, o.dtype, x.descr);
-    StringRef descr = x.descr == "<f4" ? "<f4" : getDescr(o.dtype);
-    dieOnError(writeNpy(o.output, descr, x.shape, out.data(), out.size()));
-  }
+  if (!o.output.empty())
+    writeActivationOutput(o, x, yData);
   return 0;
 }
 

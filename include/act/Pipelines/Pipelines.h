@@ -58,6 +58,11 @@ FailureOr<std::string> resolveCudaToolkit(StringRef requested,
 /// into a 1-D memref argument; the output module holds one gpu.binary.
 void buildGpuPipeline(OpPassManager &pm, const GpuPipelineOptions &options);
 
+/// act-expand and one-shot bufferization (function boundaries with identity
+/// layouts, results written into output arguments without a copy): the
+/// start both pipelines share.
+void addExpandAndBufferize(OpPassManager &pm, Accuracy accuracy);
+
 /// Registers `act-cpu-pipeline{target=native|x86-64-v3|x86-64-v4
 /// accuracy=precise|fast}` and `act-gpu-pipeline{chip=sm_80|sm_90
 /// format=isa|bin accuracy=precise|fast toolkit=PATH}`.

@@ -7,6 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ElementwiseBody.h"
+
 #include "act/Dialect/Act/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -160,37 +162,9 @@ private:
                     .getResult();
       mapping.map(arg, loaded);
     }
-    auto vectorOf = [&](Value v) -> Value {
-      if (Value mapped = mapping.lookupOrNull(v))
-        return mapped;
-      if (width == 1)
-        return v;
-      Value splat =
-          vector::BroadcastOp::create(b, loc, widen(v.getType(), width), v);
-      mapping.map(v, splat);
-      return splat;
-    };
-    for (Operation &op : body->without_terminator()) {
-      if (auto constant = dyn_cast<arith::ConstantOp>(op);
-          constant && width > 1) {
-        auto type = cast<VectorType>(widen(constant.getType(), width));
-        mapping.map(constant.getResult(),
-                    arith::ConstantOp::create(
-                        b, loc, type,
-                        SplatElementsAttr::get(
-                            type, cast<TypedAttr>(constant.getValue()))));
-        continue;
-      }
-      for (Value operand : op.getOperands())
-        vectorOf(operand);
-      Operation *clone = b.clone(op, mapping);
-      for (OpResult result : clone->getResults())
-        result.setType(widen(result.getType(), width));
-    }
-    auto yield = cast<linalg::YieldOp>(body->getTerminator());
-    for (auto [value, init] :
-         llvm::zip(yield.getValues(), generic.getDpsInits())) {
-      Value v = vectorOf(value);
+    SmallVector<Value> results =
+        cloneElementwiseBody(b, loc, body, mapping, width);
+    for (auto [v, init] : llvm::zip(results, generic.getDpsInits())) {
       Value memref = mapOperand(init);
       if (width == 1)
         memref::StoreOp::create(b, loc, v, memref, ValueRange{i});

@@ -6,6 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ElementwiseBody.h"
+
 #include "act/Dialect/Act/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -216,15 +218,6 @@ private:
                                         indices, mask, passThru);
   }
 
-  /// The vector form of `v`, a value of the body or captured from outside.
-  Value getVector(Value v, IRMapping &mapping) {
-    if (Value mapped = mapping.lookupOrNull(v))
-      return mapped;
-    Value splat = vector::BroadcastOp::create(b, loc, vectorOf(v.getType()), v);
-    mapping.map(v, splat);
-    return splat;
-  }
-
   void emitBody(ArrayRef<Value> outer, Value inner, Value mask) {
     Block *body = op.getBlock();
     IRMapping mapping;
@@ -234,26 +227,9 @@ private:
         continue;
       mapping.map(arg, load(operand, outer, inner, mask));
     }
-    for (Operation &bodyOp : body->without_terminator()) {
-      if (auto constant = dyn_cast<arith::ConstantOp>(bodyOp)) {
-        auto type = vectorOf(constant.getType());
-        mapping.map(constant.getResult(),
-                    arith::ConstantOp::create(
-                        b, loc, type,
-                        SplatElementsAttr::get(
-                            type, cast<TypedAttr>(constant.getValue()))));
-        continue;
-      }
-      for (Value operand : bodyOp.getOperands())
-        getVector(operand, mapping);
-      Operation *clone = b.clone(bodyOp, mapping);
-      for (OpResult result : clone->getResults())
-        result.setType(vectorOf(result.getType()));
-    }
-    auto yield = cast<linalg::YieldOp>(body->getTerminator());
-    for (auto [value, init] :
-         llvm::zip(yield.getValues(), op.getDpsInitsMutable())) {
-      Value vec = getVector(value, mapping);
+    SmallVector<Value> results =
+        cloneElementwiseBody(b, loc, body, mapping, width);
+    for (auto [vec, init] : llvm::zip(results, op.getDpsInitsMutable())) {
       SmallVector<Value> indices = getIndices(init, outer, inner);
       if (mask) {
         vector::MaskedStoreOp::create(b, loc, init.get(), indices, mask, vec);
@@ -342,3 +318,42 @@ struct ActVectorizeElementwisePass final
 };
 
 } // namespace
+
+SmallVector<Value> mlir::act::cloneElementwiseBody(OpBuilder &b, Location loc,
+                                                   Block *body,
+                                                   IRMapping &mapping,
+                                                   int64_t width) {
+  auto widen = [&](Type t) -> Type {
+    return width == 1 ? t : VectorType::get({width}, t);
+  };
+  auto vectorOf = [&](Value v) -> Value {
+    if (Value mapped = mapping.lookupOrNull(v))
+      return mapped;
+    if (width == 1)
+      return v;
+    Value splat = vector::BroadcastOp::create(b, loc, widen(v.getType()), v);
+    mapping.map(v, splat);
+    return splat;
+  };
+  for (Operation &op : body->without_terminator()) {
+    if (auto constant = dyn_cast<arith::ConstantOp>(op);
+        constant && width > 1) {
+      auto type = cast<VectorType>(widen(constant.getType()));
+      mapping.map(constant.getResult(),
+                  arith::ConstantOp::create(
+                      b, loc, type,
+                      SplatElementsAttr::get(
+                          type, cast<TypedAttr>(constant.getValue()))));
+      continue;
+    }
+    for (Value operand : op.getOperands())
+      vectorOf(operand);
+    Operation *clone = b.clone(op, mapping);
+    for (OpResult result : clone->getResults())
+      result.setType(widen(result.getType()));
+  }
+  SmallVector<Value> results;
+  for (Value value : cast<linalg::YieldOp>(body->getTerminator()).getValues())
+    results.push_back(vectorOf(value));
+  return results;
+}
