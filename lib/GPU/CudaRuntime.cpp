@@ -233,10 +233,10 @@ bool CudaDevice::timeCopy(size_t bytes, int repeat, double &seconds,
     for (int r = 0; r < repeat && ok; ++r)
       ok = d.check(d.cuMemcpyDtoD(to, from, bytes), "cuMemcpyDtoD", error);
     ok = ok && d.check(d.cuCtxSynchronize(), "cuCtxSynchronize", error);
-    seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                            start)
-                  .count() /
-              std::max(repeat, 1);
+    seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count() /
+        std::max(repeat, 1);
   }
   if (from)
     d.cuMemFree(from);

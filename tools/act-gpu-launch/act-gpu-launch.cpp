@@ -143,8 +143,7 @@ int main(int argc, char **argv) {
   for (const std::string &path : inputs) {
     arrays.push_back(readNpy(path));
     if (arrays.back().data.size() != arrays.front().data.size())
-      die("'" + path + "' and '" + inputs.front() +
-          "' have different sizes");
+      die("'" + path + "' and '" + inputs.front() + "' have different sizes");
   }
   if (inputs.empty())
     for (int i = 0; i < generatedInputs; ++i) {
