@@ -163,23 +163,31 @@ def ActLowerMatmul : Pass<"act-lower-matmul"> {
                 "epilogue on the accumulators";
   let description = [{
     Rewrites each f16/bf16/f32 `act.matmul` on tensors into a buffer filled
-    by explicit loops (f64 is left to `act-expand`):
+    by explicit loops (f64 is left to `act-expand`); a result that is only
+    stored into a caller's memref (the JIT's kernels) is computed there:
 
-    - columns are cut into blocks of `panelsPerBlock` panels, the unit of
-      parallel work (`scf.parallel`, which the CPU pipeline maps to OpenMP);
-    - a panel is one vector of `vector-width` columns per column group (two
-      vectors on AVX2), two groups for the GLU (gate and up, read in place
-      when B is a `tensor.concat` of the two weights);
-    - a tile is `rows` rows of a panel: its accumulators are `scf.for`
-      iteration values over the whole K loop (one B vector load and one
-      broadcast FMA per row per step), so they live in registers;
+    - A's full row tiles are first copied into one buffer, so that a tile's
+      broadcasts come from one cache line per K step;
+    - columns are cut into blocks of 8 panels, the unit of parallel work
+      (`scf.parallel`, which the CPU pipeline maps to OpenMP);
+    - K is processed in chunks of 256 steps; partial sums wait in an f32
+      scratch buffer between chunks;
+    - a panel is one vector of `vector-width` columns (two vectors on AVX2);
+      a tile is `rows` rows of a panel (16 on AVX-512, 6 on AVX2): its
+      accumulators are `scf.for` iteration values over the chunk (one B
+      vector load and one broadcast FMA per row per step), so they live in
+      registers;
+    - B is read in place (each tile prefetches the next panel's rows); B
+      stored transposed (N x K) is first transposed chunk by chunk into a
+      contiguous buffer;
+    - the GLU runs the gate over every row tile of a panel, parks its sums,
+      then the up projection, whose epilogue combines them; a GLU whose B
+      is a `tensor.concat` of the two weights reads them in place;
     - the epilogue runs on the accumulators: + bias, the activation (act's
       formula, the same code as the elementwise ops), `dy * f'` for the grad
       epilogue, `f(gate) * up` for the GLU; one rounding to f16/bf16; then
       the store. The last panel is masked, rows past the last full tile run
-      one at a time;
-    - B stored transposed (N x K) is packed per panel into a K x panel
-      buffer first; batches loop over 2-D slices.
+      one at a time; batches loop over 2-D slices.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", "16",
