@@ -37,8 +37,9 @@ struct Operands2D {
 };
 
 /// Emits the loops of one act.matmul. A tile is `rows` rows by `vectors`
-/// vectors of `width` lanes per column group; its accumulators stay in
-/// registers over the whole K loop, then the epilogue runs on them.
+/// vectors of `width` lanes of one column group; its accumulators stay in
+/// registers over a K chunk, then wait in scratch or go through the
+/// epilogue (see act-lower-matmul's description in Passes.td).
 class MatmulEmitter {
 public:
   MatmulEmitter(OpBuilder &b, Location loc, MatmulOp op,
