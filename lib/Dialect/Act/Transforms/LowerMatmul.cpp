@@ -136,7 +136,9 @@ private:
         packed[g] = memref::AllocOp::create(b, loc, packedType, ValueRange{},
                                             b.getI64IntegerAttr(64));
     }
-    forLoop(index(0), k, chunk, [&](Value kc) {
+    // At least one chunk, so that K = 0 still runs the epilogue on zeros.
+    Value chunksEnd = arith::MaxUIOp::create(b, loc, k, index(1));
+    forLoop(index(0), chunksEnd, chunk, [&](Value kc) {
       kcBegin = kc;
       kcEnd = arith::MinUIOp::create(
           b, loc, arith::AddIOp::create(b, loc, kc, index(chunk)), k);

@@ -80,6 +80,8 @@ def case_inputs(name, rng):
         return [bf16(f(16, 40)), bf16(w(40, 48)), bf16(f(48))]
     if name == "ffn":
         return [f(10, 24), w(24, 40), f(40), w(40, 24), f(24)]
+    if name == "empty_k":
+        return [f(5, 0), f(0, 20), f(20)]
     raise ValueError(name)
 
 
@@ -127,11 +129,16 @@ def reference(name, x):
         y, ey = product(h, x[3])
         y += x[4]
         return y, eh @ np.abs(x[3].astype(np.float64)) + ey + 4 * ulp(y)
+    if name == "empty_k":
+        z, e = product(x[0], x[1])
+        z += x[2]
+        y = gelu(z)
+        return y, SLOPE * e + 4 * ulp(y)
     raise ValueError(name)
 
 
 CASES = ["bias_gelu", "transposed_silu", "batch_grad", "swiglu",
-         "geglu_split", "bf16_mish", "ffn"]
+         "geglu_split", "bf16_mish", "ffn", "empty_k"]
 
 
 def main():

@@ -71,3 +71,9 @@ func.func @ffn(%x: tensor<10x24xf32>, %w1: tensor<24x40xf32>, %b1: tensor<40xf32
   %y = act.ffn <gelu> %x, %w1 bias %b1, %w2 bias %b2 : (tensor<10x24xf32>, tensor<24x40xf32>, tensor<40xf32>, tensor<40x24xf32>, tensor<24xf32>) -> tensor<10x24xf32>
   return %y : tensor<10x24xf32>
 }
+
+// K = 0: the epilogue of an empty sum, gelu(bias) on every row.
+func.func @empty_k(%a: tensor<5x0xf32>, %b: tensor<0x20xf32>, %bias: tensor<20xf32>) -> tensor<5x20xf32> {
+  %r = act.matmul %a, %b bias %bias activation <gelu> : (tensor<5x0xf32>, tensor<0x20xf32>, tensor<20xf32>) -> tensor<5x20xf32>
+  return %r : tensor<5x20xf32>
+}
