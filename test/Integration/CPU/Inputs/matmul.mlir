@@ -61,9 +61,9 @@ func.func @geglu_split(%x: tensor<17x31xf32>, %w: tensor<31x48xf32>, %bias: tens
 }
 
 // bf16 in and out, f32 accumulation: mish(A B + bias).
-func.func @bf16_mish(%a: tensor<16x40xbf16>, %b: tensor<40x48xbf16>, %bias: tensor<48xbf16>) -> tensor<16x48xbf16> {
-  %r = act.matmul %a, %b bias %bias activation <mish> : (tensor<16x40xbf16>, tensor<40x48xbf16>, tensor<48xbf16>) -> tensor<16x48xbf16>
-  return %r : tensor<16x48xbf16>
+func.func @bf16_mish(%a: tensor<16x40xbf16>, %b: tensor<40x45xbf16>, %bias: tensor<45xbf16>) -> tensor<16x45xbf16> {
+  %r = act.matmul %a, %b bias %bias activation <mish> : (tensor<16x40xbf16>, tensor<40x45xbf16>, tensor<45xbf16>) -> tensor<16x45xbf16>
+  return %r : tensor<16x45xbf16>
 }
 
 // act.ffn and act.gated_ffn go through the same fusions.
