@@ -45,7 +45,8 @@ typedef struct {
 /* The message of the calling thread's last error ("" if none). */
 const char *act_last_error(void);
 
-/* target: "native", "x86-64-v3" or "x86-64-v4" (NULL: native).
+/* target: "native", "x86-64-v3" or "x86-64-v4" (NULL: native); the GPU
+ * targets of the C++ API are not offered here yet.
  * cache_directory: where compiled objects persist across processes (NULL or
  * "": nowhere). The JIT is safe to use from many threads at once. */
 int act_jit_create(const char *target, const char *cache_directory,

@@ -98,6 +98,10 @@ int act_jit_create(const char *target, const char *cacheDirectory,
   Jit::Options options;
   if (target)
     options.target = target;
+  // The C API's kernels run on host arrays in this process.
+  if (options.target == "sm_80" || options.target == "sm_90")
+    return fail("the C API runs CPU targets only (native, x86-64-v3, "
+                "x86-64-v4); GPU kernels are in the C++ API");
   if (cacheDirectory)
     options.cacheDirectory = cacheDirectory;
   auto created = Jit::create(options);

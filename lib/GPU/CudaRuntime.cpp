@@ -32,6 +32,7 @@ struct CudaDevice::Driver {
   CUresult (*cuCtxCreate)(void **, unsigned, CUdevice);
   CUresult (*cuCtxDestroy)(void *);
   CUresult (*cuCtxSynchronize)();
+  CUresult (*cuCtxSetCurrent)(void *);
   CUresult (*cuModuleLoadData)(void **, const void *);
   CUresult (*cuModuleUnload)(void *);
   CUresult (*cuModuleGetFunction)(void **, void *, const char *);
@@ -91,6 +92,7 @@ std::unique_ptr<CudaDevice> CudaDevice::open(std::string &error) {
   load(d.cuCtxCreate, "cuCtxCreate_v2");
   load(d.cuCtxDestroy, "cuCtxDestroy_v2");
   load(d.cuCtxSynchronize, "cuCtxSynchronize");
+  load(d.cuCtxSetCurrent, "cuCtxSetCurrent");
   load(d.cuModuleLoadData, "cuModuleLoadData");
   load(d.cuModuleUnload, "cuModuleUnload");
   load(d.cuModuleGetFunction, "cuModuleGetFunction");
@@ -116,7 +118,9 @@ std::unique_ptr<CudaDevice> CudaDevice::open(std::string &error) {
 CudaDevice::~CudaDevice() {
   if (!driver)
     return;
-  if (module)
+  if (context)
+    driver->cuCtxSetCurrent(context);
+  for (void *module : modules)
     driver->cuModuleUnload(module);
   if (context)
     driver->cuCtxDestroy(context);
@@ -128,28 +132,35 @@ std::string CudaDevice::getName() const {
   return name;
 }
 
-bool CudaDevice::loadModule(const std::string &image, std::string &error) {
-  if (module) {
-    driver->cuModuleUnload(module);
-    module = nullptr;
-  }
+void *CudaDevice::loadModule(const std::string &image, std::string &error) {
+  std::lock_guard<std::mutex> lock(*mutex);
+  if (!driver->check(driver->cuCtxSetCurrent(context), "cuCtxSetCurrent",
+                     error))
+    return nullptr;
   // PTX must be NUL-terminated for the driver's JIT.
   std::string copy = image;
-  return driver->check(driver->cuModuleLoadData(&module, copy.c_str()),
-                       "cuModuleLoadData", error);
+  void *module = nullptr;
+  if (!driver->check(driver->cuModuleLoadData(&module, copy.c_str()),
+                     "cuModuleLoadData", error))
+    return nullptr;
+  modules.push_back(module);
+  return module;
 }
 
-bool CudaDevice::runElementwise(const std::string &name,
+bool CudaDevice::runElementwise(void *module, const std::string &name,
                                 const std::vector<const void *> &inputs,
                                 void *output, int64_t n, size_t elementSize,
                                 std::string &error, int repeat,
                                 double *seconds) {
   Driver &d = *driver;
+  std::lock_guard<std::mutex> lock(*mutex);
   void *function = nullptr;
   if (!module) {
     error = "no module loaded";
     return false;
   }
+  if (!d.check(d.cuCtxSetCurrent(context), "cuCtxSetCurrent", error))
+    return false;
   if (!d.check(d.cuModuleGetFunction(&function, module, name.c_str()),
                ("cuModuleGetFunction(" + name + ")").c_str(), error))
     return false;
@@ -223,6 +234,9 @@ bool CudaDevice::runElementwise(const std::string &name,
 bool CudaDevice::timeCopy(size_t bytes, int repeat, double &seconds,
                           std::string &error) {
   Driver &d = *driver;
+  std::lock_guard<std::mutex> lock(*mutex);
+  if (!d.check(d.cuCtxSetCurrent(context), "cuCtxSetCurrent", error))
+    return false;
   CUdeviceptr from = 0, to = 0;
   bool ok = d.check(d.cuMemAlloc(&from, bytes), "cuMemAlloc", error) &&
             d.check(d.cuMemAlloc(&to, bytes), "cuMemAlloc", error) &&

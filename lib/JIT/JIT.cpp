@@ -7,6 +7,7 @@
 
 #include "act/JIT/JIT.h"
 
+#include "act/GPU/CudaRuntime.h"
 #include "act/Pipelines/Pipelines.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -324,6 +325,8 @@ struct Slot {
 
 struct Jit::Impl {
   Options options;
+  /// The device of a GPU target (sm_80, sm_90); null for the CPU.
+  std::shared_ptr<::act::gpu::CudaDevice> gpu;
   /// The resolved target, part of every key: "native" differs per host.
   std::string targetKey;
   mutable std::mutex mutex;
@@ -419,9 +422,25 @@ Jit::~Jit() = default;
 
 llvm::Expected<std::unique_ptr<Jit>> Jit::create(const Options &options) {
   std::string error;
+  if (options.target == "sm_80" || options.target == "sm_90") {
+    // Kernels are compiled here and run on the device: both must exist.
+    if (failed(resolveCudaToolkit("", error)))
+      return makeError(error);
+    std::unique_ptr<::act::gpu::CudaDevice> device =
+        ::act::gpu::CudaDevice::open(error);
+    if (!device)
+      return makeError(error);
+    auto impl = std::make_unique<Impl>();
+    impl->options = options;
+    impl->targetKey = options.target + "\n";
+    impl->gpu = std::move(device);
+    return std::unique_ptr<Jit>(new Jit(std::move(impl)));
+  }
   FailureOr<CpuTarget> target = resolveCpuTarget(options.target, error);
   if (failed(target))
-    return makeError(error);
+    return makeError("unknown target '" + options.target +
+                     "' (expected native, x86-64-v3, x86-64-v4, sm_80 or "
+                     "sm_90)");
   // A named target must run here: its code is called in this process.
   static constexpr StringRef avx512[] = {"avx512f", "avx512bw", "avx512dq",
                                          "avx512vl"};
@@ -456,6 +475,9 @@ JitStats Jit::getStats() const {
 
 llvm::Expected<std::shared_ptr<const ElementwiseKernel>>
 Jit::getElementwise(const ElementwiseSpec &spec, Accuracy accuracy) {
+  if (impl->gpu)
+    return makeError("target '" + impl->options.target +
+                     "' runs kernels through getGpuElementwise");
   if (std::optional<std::string> message =
           checkActivationParams(spec.kind, spec.params))
     return makeError(*message);
@@ -476,6 +498,54 @@ Jit::getElementwise(const ElementwiseSpec &spec, Accuracy accuracy) {
   if (!value)
     return value.takeError();
   return std::static_pointer_cast<const ElementwiseKernel>(*value);
+}
+
+llvm::Expected<std::shared_ptr<const GpuElementwiseKernel>>
+Jit::getGpuElementwise(const ElementwiseSpec &spec, Accuracy accuracy) {
+  if (!impl->gpu)
+    return makeError("target '" + impl->options.target +
+                     "' is a CPU: use getElementwise");
+  if (std::optional<std::string> message =
+          checkActivationParams(spec.kind, spec.params))
+    return makeError(*message);
+  std::string source = getElementwiseModuleSource(spec, "act_kernel");
+  auto value =
+      impl->get(Impl::key("gpu-elementwise", source, accuracy),
+                [&]() -> llvm::Expected<std::shared_ptr<const void>> {
+                  ++impl->compiles;
+                  llvm::Expected<std::string> ptx =
+                      compileGpuKernels(source, impl->options.target, accuracy);
+                  if (!ptx)
+                    return ptx.takeError();
+                  auto kernel = std::make_shared<GpuElementwiseKernel>();
+                  std::string error;
+                  kernel->module = impl->gpu->loadModule(*ptx, error);
+                  if (!kernel->module)
+                    return makeError(error);
+                  kernel->device = impl->gpu;
+                  kernel->gradient = spec.gradient;
+                  kernel->elementSize = getDTypeSize(spec.dtype);
+                  return std::shared_ptr<const void>(std::move(kernel));
+                });
+  if (!value)
+    return value.takeError();
+  return std::static_pointer_cast<const GpuElementwiseKernel>(*value);
+}
+
+llvm::Error GpuElementwiseKernel::run(const void *x, const void *dy, void *y,
+                                      int64_t n) const {
+  if (n < 0 || (n > 0 && (!x || !y || (gradient && !dy))))
+    return makeError("null array or negative count");
+  if (n == 0)
+    return llvm::Error::success();
+  std::vector<const void *> inputs = {x};
+  if (gradient)
+    inputs.push_back(dy);
+  std::string error;
+  if (!device->runElementwise(module, "act_kernel", inputs, y, n, elementSize,
+                              error))
+    return makeError(error);
+  return llvm::Error::success();
 }
 
 llvm::Expected<std::shared_ptr<const ArrayKernel>>
@@ -507,6 +577,9 @@ llvm::Expected<std::shared_ptr<const ArrayKernel>>
 Jit::getArrayKernel(StringRef kind, const std::string &source,
                     std::vector<llvm::SmallVector<int64_t, 2>> signature,
                     Accuracy accuracy) {
+  if (impl->gpu)
+    return makeError("target '" + impl->options.target +
+                     "' compiles elementwise kernels only");
   auto value =
       impl->get(Impl::key(kind, source, accuracy),
                 [&]() -> llvm::Expected<std::shared_ptr<const void>> {
@@ -529,6 +602,9 @@ Jit::getArrayKernel(StringRef kind, const std::string &source,
 
 llvm::Expected<std::shared_ptr<const CompiledModule>>
 Jit::getModule(StringRef source, Accuracy accuracy) {
+  if (impl->gpu)
+    return makeError("target '" + impl->options.target +
+                     "' compiles elementwise kernels only");
   auto value =
       impl->get(Impl::key("module", source, accuracy),
                 [&]() -> llvm::Expected<std::shared_ptr<const void>> {

@@ -157,7 +157,8 @@ int main(int argc, char **argv) {
   auto device = act::gpu::CudaDevice::open(error);
   if (!device)
     die(error);
-  if (!device->loadModule(readFile(positional[0]), error))
+  void *module = device->loadModule(readFile(positional[0]), error);
+  if (!module)
     die(error);
   int64_t n = static_cast<int64_t>(arrays.front().data.size());
   std::vector<float> y(n);
@@ -165,8 +166,8 @@ int main(int argc, char **argv) {
   for (const Npy &a : arrays)
     in.push_back(a.data.data());
   double seconds = 0;
-  if (!device->runElementwise(positional[1], in, y.data(), n, sizeof(float),
-                              error, bench, &seconds))
+  if (!device->runElementwise(module, positional[1], in, y.data(), n,
+                              sizeof(float), error, bench, &seconds))
     die(error);
   if (bench)
     std::printf("{\"kernel\": \"%s\", \"device\": \"%s\", \"elements\": %lld, "

@@ -433,7 +433,8 @@ int runActivationOnGpu(const Options &o, const ElementwiseSpec &spec) {
       ::act::gpu::CudaDevice::open(error);
   if (!device)
     die(error);
-  if (!device->loadModule(ptx, error))
+  void *module = device->loadModule(ptx, error);
+  if (!module)
     die(error);
   int64_t n = x.getNumElements();
   std::vector<char> y(data[0].size());
@@ -441,8 +442,9 @@ int runActivationOnGpu(const Options &o, const ElementwiseSpec &spec) {
   for (const std::vector<char> &d : data)
     inputs.push_back(d.data());
   double seconds = 0;
-  if (!device->runElementwise(name, inputs, y.data(), n, getDTypeSize(o.dtype),
-                              error, o.bench ? o.repeat : 0, &seconds))
+  if (!device->runElementwise(module, name, inputs, y.data(), n,
+                              getDTypeSize(o.dtype), error,
+                              o.bench ? o.repeat : 0, &seconds))
     die(error);
   if (o.bench) {
     std::vector<double> samples = {seconds};

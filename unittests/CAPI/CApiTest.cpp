@@ -94,8 +94,11 @@ TEST_F(CApi, Errors) {
 
   act_jit *bad;
   EXPECT_NE(act_jit_create("sm_90", nullptr, &bad), 0);
-  EXPECT_EQ(error(), "unknown target 'sm_90' (expected native, x86-64-v3 or "
-                     "x86-64-v4)");
+  EXPECT_EQ(error(), "the C API runs CPU targets only (native, x86-64-v3, "
+                     "x86-64-v4); GPU kernels are in the C++ API");
+  EXPECT_NE(act_jit_create("sm_70", nullptr, &bad), 0);
+  EXPECT_EQ(error(), "unknown target 'sm_70' (expected native, x86-64-v3, "
+                     "x86-64-v4, sm_80 or sm_90)");
   EXPECT_EQ(bad, nullptr);
 
   EXPECT_NE(

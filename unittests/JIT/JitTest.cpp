@@ -216,8 +216,8 @@ TEST(Jit, ErrorsComeBackAsMessages) {
   auto bad = Jit::create({"pentium", ""});
   ASSERT_FALSE(bool(bad));
   EXPECT_EQ(llvm::toString(bad.takeError()),
-            "unknown target 'pentium' (expected native, x86-64-v3 or "
-            "x86-64-v4)");
+            "unknown target 'pentium' (expected native, x86-64-v3, "
+            "x86-64-v4, sm_80 or sm_90)");
 
   auto jit = makeJit();
   ASSERT_TRUE(jit);
@@ -377,3 +377,41 @@ TEST(Jit, BF16GluAndFfn) {
   }
 }
 } // namespace
+
+// An sm_80 Jit needs a CUDA toolkit and a device: without them, creating it
+// is one error message; with them, GELU on the GPU matches the reference,
+// the same request compiles once, and CPU entry points say what to call.
+TEST(Jit, GpuTarget) {
+  auto jit = Jit::create({"sm_80", ""});
+  if (!jit) {
+    std::string message = llvm::toString(jit.takeError());
+    EXPECT_TRUE(message.find("CUDA") != std::string::npos ||
+                message.find("cu") == 0)
+        << message;
+    GTEST_SKIP() << "no GPU: " << message;
+  }
+  auto kernel = (*jit)->getGpuElementwise(spec(ActivationKind::gelu));
+  ASSERT_TRUE(bool(kernel)) << llvm::toString(kernel.takeError());
+  int64_t n = 100003;
+  std::vector<float> x = ramp(n, -8, 8), y(n);
+  ASSERT_FALSE(bool((*kernel)->run(x.data(), nullptr, y.data(), n)));
+  for (int64_t i = 0; i < n; ++i)
+    ASSERT_NEAR(y[i], gelu(x[i]), 1e-6 * std::max(1.0, std::fabs(gelu(x[i]))))
+        << "x = " << x[i];
+  auto again = (*jit)->getGpuElementwise(spec(ActivationKind::gelu));
+  ASSERT_TRUE(bool(again));
+  EXPECT_EQ(again->get(), kernel->get());
+  auto cpu = (*jit)->getElementwise(spec(ActivationKind::gelu));
+  ASSERT_FALSE(bool(cpu));
+  EXPECT_NE(llvm::toString(cpu.takeError()).find("getGpuElementwise"),
+            std::string::npos);
+}
+
+TEST(Jit, GpuKernelsNeedAGpuTarget) {
+  auto jit = makeJit();
+  ASSERT_TRUE(jit);
+  auto kernel = jit->getGpuElementwise(spec(ActivationKind::gelu));
+  ASSERT_FALSE(bool(kernel));
+  EXPECT_EQ(llvm::toString(kernel.takeError()),
+            "target 'native' is a CPU: use getElementwise");
+}

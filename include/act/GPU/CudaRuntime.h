@@ -14,30 +14,33 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 namespace act::gpu {
 
 /// The driver and a context on device 0. Fails (with a message) when
-/// libcuda.so.1 or a device is missing.
+/// libcuda.so.1 or a device is missing. Safe to use from any thread: calls
+/// are serialized and make the context current first.
 class CudaDevice {
 public:
   static std::unique_ptr<CudaDevice> open(std::string &error);
   ~CudaDevice();
 
   /// Loads a module from PTX text or a cubin image (the driver JIT-compiles
-  /// PTX for the device).
-  bool loadModule(const std::string &image, std::string &error);
+  /// PTX for the device); null on failure. Modules live as long as the
+  /// device.
+  void *loadModule(const std::string &image, std::string &error);
 
-  /// Runs kernel `name` of the loaded module over `n` elements: `inputs`
+  /// Runs kernel `name` of `module` over `n` elements: `inputs`
   /// (host arrays of n elements of `elementSize` bytes each), then writes
   /// `output` (n elements). Each array is passed as a 1-D memref descriptor
   /// (allocated, aligned, offset, size, stride), as act-gpu-pipeline's
   /// kernels expect; device buffers are 256-byte aligned (cuMemAlloc).
   /// `repeat` > 0 also times that many launches (seconds per launch in
   /// `seconds`).
-  bool runElementwise(const std::string &name,
+  bool runElementwise(void *module, const std::string &name,
                       const std::vector<const void *> &inputs, void *output,
                       int64_t n, size_t elementSize, std::string &error,
                       int repeat = 0, double *seconds = nullptr);
@@ -53,8 +56,9 @@ private:
   struct Driver;
   std::unique_ptr<Driver> driver;
   void *context = nullptr;
-  void *module = nullptr;
+  std::vector<void *> modules;
   int multiprocessors = 1;
+  std::unique_ptr<std::mutex> mutex = std::make_unique<std::mutex>();
 };
 
 } // namespace act::gpu

@@ -18,6 +18,10 @@
 #include <memory>
 #include <string>
 
+namespace act::gpu {
+class CudaDevice;
+} // namespace act::gpu
+
 namespace mlir::act {
 
 /// A row-major array of a kernel's dtype: `shape` has one entry per
@@ -69,6 +73,22 @@ private:
   std::vector<llvm::SmallVector<int64_t, 2>> signature;
 };
 
+/// An elementwise kernel compiled for an NVIDIA GPU (a Jit whose target is
+/// sm_80 or sm_90): runs on host arrays, copying them to the device and
+/// back; a failure of the device comes back as an error.
+class GpuElementwiseKernel {
+public:
+  /// y[i] = f(x[i]) (or dy[i] * f'(x[i])) for n elements of the dtype.
+  llvm::Error run(const void *x, const void *dy, void *y, int64_t n) const;
+
+private:
+  friend class Jit;
+  bool gradient = false;
+  size_t elementSize = 4;
+  std::shared_ptr<::act::gpu::CudaDevice> device;
+  void *module = nullptr;
+};
+
 /// Counters of a Jit's cache.
 struct JitStats {
   uint64_t requests = 0;   ///< compile requests
@@ -83,7 +103,8 @@ struct JitStats {
 class Jit {
 public:
   struct Options {
-    /// native, x86-64-v3 or x86-64-v4 (DESIGN.md section 7).
+    /// native, x86-64-v3 or x86-64-v4 (DESIGN.md section 7), or sm_80 or
+    /// sm_90 for the GPU (elementwise kernels, through getGpuElementwise).
     std::string target = "native";
     /// Where compiled objects are kept across processes; empty: nowhere.
     std::string cacheDirectory;
@@ -96,6 +117,10 @@ public:
   llvm::Expected<std::shared_ptr<const ElementwiseKernel>>
   getElementwise(const ElementwiseSpec &spec,
                  Accuracy accuracy = Accuracy::precise);
+  /// The elementwise kernel of `spec` on the GPU of an sm_80/sm_90 Jit.
+  llvm::Expected<std::shared_ptr<const GpuElementwiseKernel>>
+  getGpuElementwise(const ElementwiseSpec &spec,
+                    Accuracy accuracy = Accuracy::precise);
   llvm::Expected<std::shared_ptr<const ArrayKernel>>
   getGlu(const GluSpec &spec, Accuracy accuracy = Accuracy::precise);
   llvm::Expected<std::shared_ptr<const ArrayKernel>>
