@@ -349,36 +349,61 @@ private:
       scf::YieldOp::create(b, loc, loaded);
       return SmallVector<Value>(start.getResults());
     };
-    auto loop = scf::ForOp::create(
-        b, loc, kcBegin, kcEnd, index(1), initial(g),
+    // One K step: a B vector per lane group, then a broadcast FMA per row.
+    auto step = [&](Value kk, SmallVector<Value> accs) {
+      SmallVector<Value> bv;
+      for (int64_t v = 0; v < vectors; ++v)
+        bv.push_back(
+            extendToComputeType(b, loc, loadB(g, v, kk, n0, masks, source)));
+      // The next panel's line of this row, on its way to L2: B's rows are
+      // pages apart, beyond the hardware prefetchers.
+      if (source == Source::inPlace && options.prefetch)
+        memref::PrefetchOp::create(b, loc, operands.b[g],
+                                   ValueRange{kk, nextPanel},
+                                   /*isWrite=*/false, /*localityHint=*/2,
+                                   /*isDataCache=*/true);
+      for (int64_t i = 0; i < tileRows; ++i) {
+        Value a = tile ? memref::LoadOp::create(b, loc, packedA,
+                                                ValueRange{tile, kk, index(i)})
+                       : memref::LoadOp::create(b, loc, operands.a,
+                                                ValueRange{rowIndex[i], kk});
+        a = vector::BroadcastOp::create(b, loc, vecType,
+                                        extendToComputeType(b, loc, a));
+        for (int64_t v = 0; v < vectors; ++v)
+          accs[i * vectors + v] =
+              vector::FMAOp::create(b, loc, a, bv[v], accs[i * vectors + v]);
+      }
+      return accs;
+    };
+    // K steps per loop iteration (the rest one at a time): measured better
+    // than one step (docs/matmul-tuning.md).
+    int64_t unroll = std::max<int64_t>(options.unrollK, 1);
+    Value evenEnd = kcEnd;
+    if (unroll > 1)
+      evenEnd = arith::SubIOp::create(
+          b, loc, kcEnd,
+          arith::RemUIOp::create(b, loc,
+                                 arith::SubIOp::create(b, loc, kcEnd, kcBegin),
+                                 index(unroll)));
+    auto main = scf::ForOp::create(
+        b, loc, kcBegin, evenEnd, index(unroll), initial(g),
         [&](OpBuilder &, Location, Value kk, ValueRange accs) {
-          SmallVector<Value> bv;
-          for (int64_t v = 0; v < vectors; ++v)
-            bv.push_back(extendToComputeType(
-                b, loc, loadB(g, v, kk, n0, masks, source)));
-          // The next panel's line of this row, on its way to L2: B's rows
-          // are pages apart, beyond the hardware prefetchers.
-          if (source == Source::inPlace && options.prefetch)
-            memref::PrefetchOp::create(b, loc, operands.b[g],
-                                       ValueRange{kk, nextPanel},
-                                       /*isWrite=*/false,
-                                       /*localityHint=*/2,
-                                       /*isDataCache=*/true);
           SmallVector<Value> next(accs);
-          for (int64_t i = 0; i < tileRows; ++i) {
-            Value a =
-                tile ? memref::LoadOp::create(b, loc, packedA,
-                                              ValueRange{tile, kk, index(i)})
-                     : memref::LoadOp::create(b, loc, operands.a,
-                                              ValueRange{rowIndex[i], kk});
-            a = vector::BroadcastOp::create(b, loc, vecType,
-                                            extendToComputeType(b, loc, a));
-            for (int64_t v = 0; v < vectors; ++v)
-              next[i * vectors + v] = vector::FMAOp::create(
-                  b, loc, a, bv[v], next[i * vectors + v]);
-          }
+          for (int64_t u = 0; u < unroll; ++u)
+            next = step(
+                u == 0
+                    ? kk
+                    : arith::AddIOp::create(b, loc, kk, index(u)).getResult(),
+                next);
           scf::YieldOp::create(b, loc, next);
         });
+    scf::ForOp loop = main;
+    if (unroll > 1)
+      loop = scf::ForOp::create(
+          b, loc, evenEnd, kcEnd, index(1), main.getResults(),
+          [&](OpBuilder &, Location, Value kk, ValueRange accs) {
+            scf::YieldOp::create(b, loc, step(kk, SmallVector<Value>(accs)));
+          });
     auto park = [&] {
       for (int64_t i = 0; i < tileRows; ++i)
         for (int64_t v = 0; v < vectors; ++v)

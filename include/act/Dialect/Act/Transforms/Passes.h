@@ -29,6 +29,8 @@ struct MatmulLoweringOptions {
   /// K is processed in chunks of this many steps (partial sums wait in an
   /// f32 scratch buffer between chunks).
   int64_t kChunk = 256;
+  /// K steps per iteration of a tile's K loop.
+  int64_t unrollK = 4;
   /// Tiles reading B in place prefetch the next panel's rows.
   bool prefetch = true;
   /// Column panels per unit of parallel work.

@@ -175,8 +175,8 @@ def ActLowerMatmul : Pass<"act-lower-matmul"> {
     - a panel is one vector of `vector-width` columns (two vectors on AVX2);
       a tile is `rows` rows of a panel (16 on AVX-512, 6 on AVX2): its
       accumulators are `scf.for` iteration values over the chunk (one B
-      vector load and one broadcast FMA per row per step), so they live in
-      registers;
+      vector load and one broadcast FMA per row per step, four steps per
+      iteration), so they live in registers;
     - B is read in place (each tile prefetches the next panel's rows); B
       stored transposed (N x K) is first transposed chunk by chunk into a
       contiguous buffer;
