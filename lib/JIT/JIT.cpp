@@ -327,6 +327,13 @@ struct Jit::Impl {
   Options options;
   /// The device of a GPU target (sm_80, sm_90); null for the CPU.
   std::shared_ptr<::act::gpu::CudaDevice> gpu;
+
+  /// Fails with "target 'sm_XX' <what>" for a GPU target.
+  llvm::Error requireCpu(StringRef what = "compiles elementwise kernels only") {
+    if (!gpu)
+      return llvm::Error::success();
+    return makeError("target '" + options.target + "' " + what);
+  }
   /// The resolved target, part of every key: "native" differs per host.
   std::string targetKey;
   mutable std::mutex mutex;
@@ -475,9 +482,9 @@ JitStats Jit::getStats() const {
 
 llvm::Expected<std::shared_ptr<const ElementwiseKernel>>
 Jit::getElementwise(const ElementwiseSpec &spec, Accuracy accuracy) {
-  if (impl->gpu)
-    return makeError("target '" + impl->options.target +
-                     "' runs kernels through getGpuElementwise");
+  if (llvm::Error err = impl->requireCpu("runs kernels through "
+                                         "getGpuElementwise"))
+    return std::move(err);
   if (std::optional<std::string> message =
           checkActivationParams(spec.kind, spec.params))
     return makeError(*message);
@@ -577,9 +584,8 @@ llvm::Expected<std::shared_ptr<const ArrayKernel>>
 Jit::getArrayKernel(StringRef kind, const std::string &source,
                     std::vector<llvm::SmallVector<int64_t, 2>> signature,
                     Accuracy accuracy) {
-  if (impl->gpu)
-    return makeError("target '" + impl->options.target +
-                     "' compiles elementwise kernels only");
+  if (llvm::Error err = impl->requireCpu())
+    return std::move(err);
   auto value =
       impl->get(Impl::key(kind, source, accuracy),
                 [&]() -> llvm::Expected<std::shared_ptr<const void>> {
@@ -602,9 +608,8 @@ Jit::getArrayKernel(StringRef kind, const std::string &source,
 
 llvm::Expected<std::shared_ptr<const CompiledModule>>
 Jit::getModule(StringRef source, Accuracy accuracy) {
-  if (impl->gpu)
-    return makeError("target '" + impl->options.target +
-                     "' compiles elementwise kernels only");
+  if (llvm::Error err = impl->requireCpu())
+    return std::move(err);
   auto value =
       impl->get(Impl::key("module", source, accuracy),
                 [&]() -> llvm::Expected<std::shared_ptr<const void>> {

@@ -314,6 +314,27 @@ std::string getKernelName(const ElementwiseSpec &spec) {
   return name;
 }
 
+/// Seconds per call of `call`: `repeat` samples after a warm-up, each at
+/// least `minSeconds` of back-to-back calls, so that short kernels are timed
+/// reliably.
+std::vector<double> timeSamples(llvm::function_ref<void()> call, int repeat,
+                                double minSeconds) {
+  using Clock = std::chrono::steady_clock;
+  auto time = [&](int calls) {
+    auto start = Clock::now();
+    for (int c = 0; c < calls; ++c)
+      call();
+    return std::chrono::duration<double>(Clock::now() - start).count();
+  };
+  time(2);
+  double once = std::max(time(1), 1e-9);
+  int calls = static_cast<int>(std::clamp(minSeconds / once, 1.0, 1e6));
+  std::vector<double> seconds;
+  for (int i = 0; i < repeat; ++i)
+    seconds.push_back(time(calls) / calls);
+  return seconds;
+}
+
 void printBench(StringRef kernel, int64_t n, unsigned threads, DType dtype,
                 Accuracy accuracy, size_t bytesPerElement,
                 std::vector<double> &seconds) {
@@ -476,21 +497,11 @@ int runActivation(const Options &o) {
   std::vector<char> yData(xData.size());
   kernel.run(xData.data(), dyData.data(), yData.data(), n, o.threads);
   if (o.bench) {
-    // Warm up, then size each sample to at least a millisecond of
-    // back-to-back calls so that short kernels are timed reliably.
-    using Clock = std::chrono::steady_clock;
-    auto time = [&](int calls) {
-      auto start = Clock::now();
-      for (int c = 0; c < calls; ++c)
-        kernel.run(xData.data(), dyData.data(), yData.data(), n, o.threads);
-      return std::chrono::duration<double>(Clock::now() - start).count();
-    };
-    time(3);
-    double once = std::max(time(1), 1e-9);
-    int calls = static_cast<int>(std::clamp(1e-3 / once, 1.0, 1e6));
-    std::vector<double> seconds;
-    for (int i = 0; i < o.repeat; ++i)
-      seconds.push_back(time(calls) / calls);
+    std::vector<double> seconds = timeSamples(
+        [&] {
+          kernel.run(xData.data(), dyData.data(), yData.data(), n, o.threads);
+        },
+        o.repeat, 1e-3);
     printBench(getKernelName(spec), n, o.threads, o.dtype, o.compile.accuracy,
                getDTypeSize(o.dtype) * (expectedInputs + 1), seconds);
   }
@@ -566,19 +577,9 @@ int runFfn(Options o) {
   if (llvm::Error err = kernel->run(args))
     die(llvm::toString(std::move(err)));
   if (o.bench) {
-    using Clock = std::chrono::steady_clock;
-    auto time = [&](int calls) {
-      auto start = Clock::now();
-      for (int c = 0; c < calls; ++c)
-        (void)kernel->run(args);
-      return std::chrono::duration<double>(Clock::now() - start).count();
-    };
-    time(2);
-    double once = std::max(time(1), 1e-9);
-    int calls = static_cast<int>(std::clamp(1e-2 / once, 1.0, 1e6));
-    std::vector<double> seconds;
-    for (int i = 0; i < o.repeat; ++i)
-      seconds.push_back(time(calls) / calls);
+    // Shapes were checked by the first run.
+    std::vector<double> seconds = timeSamples(
+        [&] { llvm::consumeError(kernel->run(args)); }, o.repeat, 1e-2);
     std::sort(seconds.begin(), seconds.end());
     double median = seconds[seconds.size() / 2];
     double flops = 2.0 * rows * spec.model * spec.hidden * (spec.gated ? 3 : 2);
