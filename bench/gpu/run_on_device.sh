@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Run on the GPU machine, with build/gpu-bench/ from bench/gpu/prepare.sh:
-# act's GELU and SiLU (f32, 2^28 elements) against a device-to-device copy
-# of the same bytes and PyTorch's F.gelu/F.silu, one JSON line each.
+# Run on the GPU machine, with build/gpu-bench/ from bench/gpu/prepare.sh,
+# one JSON line per measurement:
+# - act's GELU and SiLU (f32, 2^28 elements) against a device-to-device copy
+#   of the same bytes and PyTorch's F.gelu/F.silu;
+# - act's tensor-core matmul + bias + exact GELU and SwiGLU (bf16) at 8192^3
+#   and the BERT / LLaMA-7B FFN shapes (M = 4096 tokens), against cuBLASLt's
+#   GELU_BIAS epilogue, PyTorch's F.gelu(x @ W + b) and x @ W.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 dir="$root/build/gpu-bench"
@@ -15,3 +19,11 @@ for act in gelu silu; do
     --elements "$n" --bench 20
 done
 python3 "$root/bench/gpu/torch_gpu.py" --elements "$n"
+# M,N,K: 8192^3, BERT-base up-projection, LLaMA-7B up-projection.
+for shape in 8192,8192,8192 4096,3072,768 4096,11008,4096; do
+  "$dir/act-gpu-launch" "$dir/matmul_$chip.ptx" bias_gelu --matmul "$shape" \
+    --bias --bench 20
+done
+"$dir/act-gpu-launch" "$dir/matmul_$chip.ptx" swiglu --matmul 4096,11008,4096 \
+  --glu --bench 20
+python3 "$root/bench/gpu/torch_gemm.py"

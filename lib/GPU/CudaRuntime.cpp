@@ -45,6 +45,8 @@ struct CudaDevice::Driver {
                              unsigned, unsigned, unsigned, void *, void **,
                              void **);
   CUresult (*cuGetErrorString)(CUresult, const char **);
+  CUresult (*cuOccupancyMaxActiveBlocksPerMultiprocessor)(int *, void *, int,
+                                                          size_t);
   CUdevice device = 0;
 
   ~Driver() {
@@ -103,6 +105,8 @@ std::unique_ptr<CudaDevice> CudaDevice::open(std::string &error) {
   load(d.cuMemcpyDtoD, "cuMemcpyDtoD_v2");
   load(d.cuLaunchKernel, "cuLaunchKernel");
   load(d.cuGetErrorString, "cuGetErrorString");
+  load(d.cuOccupancyMaxActiveBlocksPerMultiprocessor,
+       "cuOccupancyMaxActiveBlocksPerMultiprocessor");
   if (missing)
     return nullptr;
   if (!d.check(d.cuInit(0), "cuInit", error) ||
@@ -147,11 +151,10 @@ void *CudaDevice::loadModule(const std::string &image, std::string &error) {
   return module;
 }
 
-bool CudaDevice::runElementwise(void *module, const std::string &name,
-                                const std::vector<const void *> &inputs,
-                                void *output, int64_t n, size_t elementSize,
-                                std::string &error, int repeat,
-                                double *seconds) {
+bool CudaDevice::runKernel(void *module, const std::string &name,
+                           const std::vector<KernelArray> &arrays,
+                           unsigned blocks, unsigned threads,
+                           std::string &error, int repeat, double *seconds) {
   Driver &d = *driver;
   std::lock_guard<std::mutex> lock(*mutex);
   void *function = nullptr;
@@ -164,49 +167,47 @@ bool CudaDevice::runElementwise(void *module, const std::string &name,
   if (!d.check(d.cuModuleGetFunction(&function, module, name.c_str()),
                ("cuModuleGetFunction(" + name + ")").c_str(), error))
     return false;
-  size_t bytes = static_cast<size_t>(n) * elementSize;
-  std::vector<CUdeviceptr> buffers(inputs.size() + 1, 0);
+  std::vector<CUdeviceptr> buffers(arrays.size(), 0);
   auto release = [&] {
     for (CUdeviceptr p : buffers)
       if (p)
         d.cuMemFree(p);
   };
-  for (CUdeviceptr &p : buffers)
-    if (!d.check(d.cuMemAlloc(&p, std::max<size_t>(bytes, 16)), "cuMemAlloc",
-                 error)) {
-      release();
-      return false;
-    }
-  for (size_t i = 0; i < inputs.size(); ++i)
-    if (!d.check(d.cuMemcpyHtoD(buffers[i], inputs[i], bytes), "cuMemcpyHtoD",
-                 error)) {
-      release();
-      return false;
-    }
-  // One 1-D memref descriptor per array: allocated, aligned, offset, size,
-  // stride; cuLaunchKernel takes a pointer to each parameter.
-  struct Descriptor {
-    CUdeviceptr allocated, aligned;
-    int64_t offset, size, stride;
+  auto bytesOf = [](const KernelArray &a) {
+    size_t bytes = a.elementSize;
+    for (int64_t size : a.shape)
+      bytes *= static_cast<size_t>(size);
+    return bytes;
   };
-  std::vector<Descriptor> descriptors;
-  for (CUdeviceptr p : buffers)
-    descriptors.push_back({p, p, 0, n, 1});
-  std::vector<void *> params;
-  for (Descriptor &desc : descriptors) {
-    params.push_back(&desc.allocated);
-    params.push_back(&desc.aligned);
-    params.push_back(&desc.offset);
-    params.push_back(&desc.size);
-    params.push_back(&desc.stride);
+  for (size_t i = 0; i < arrays.size(); ++i) {
+    size_t bytes = bytesOf(arrays[i]);
+    if (!d.check(d.cuMemAlloc(&buffers[i], std::max<size_t>(bytes, 16)),
+                 "cuMemAlloc", error) ||
+        (arrays[i].input &&
+         !d.check(d.cuMemcpyHtoD(buffers[i], arrays[i].input, bytes),
+                  "cuMemcpyHtoD", error))) {
+      release();
+      return false;
+    }
   }
-  // Grid-stride kernels: enough blocks to fill the machine, no more than
-  // the work (16 bytes per thread per step).
-  const unsigned threads = 256;
-  int64_t perThread = std::max<int64_t>(1, 16 / elementSize);
-  int64_t wanted = (n / perThread + threads - 1) / threads;
-  unsigned blocks = static_cast<unsigned>(
-      std::clamp<int64_t>(wanted, 1, int64_t(multiprocessors) * 16));
+  // One memref descriptor per array: allocated, aligned, offset, sizes,
+  // strides (row-major); cuLaunchKernel takes a pointer to each field.
+  std::vector<std::vector<int64_t>> descriptors;
+  for (size_t i = 0; i < arrays.size(); ++i) {
+    const std::vector<int64_t> &shape = arrays[i].shape;
+    std::vector<int64_t> desc = {static_cast<int64_t>(buffers[i]),
+                                 static_cast<int64_t>(buffers[i]), 0};
+    desc.insert(desc.end(), shape.begin(), shape.end());
+    std::vector<int64_t> strides(shape.size(), 1);
+    for (size_t dim = shape.size(); dim-- > 1;)
+      strides[dim - 1] = strides[dim] * shape[dim];
+    desc.insert(desc.end(), strides.begin(), strides.end());
+    descriptors.push_back(std::move(desc));
+  }
+  std::vector<void *> params;
+  for (std::vector<int64_t> &desc : descriptors)
+    for (int64_t &field : desc)
+      params.push_back(&field);
   auto launch = [&] {
     return d.check(d.cuLaunchKernel(function, blocks, 1, 1, threads, 1, 1, 0,
                                     nullptr, params.data(), nullptr),
@@ -225,10 +226,43 @@ bool CudaDevice::runElementwise(void *module, const std::string &name,
                      .count() /
                  repeat;
   }
-  ok = ok && d.check(d.cuMemcpyDtoH(output, buffers.back(), bytes),
-                     "cuMemcpyDtoH", error);
+  for (size_t i = 0; i < arrays.size() && ok; ++i)
+    if (arrays[i].output)
+      ok = d.check(
+          d.cuMemcpyDtoH(arrays[i].output, buffers[i], bytesOf(arrays[i])),
+          "cuMemcpyDtoH", error);
   release();
   return ok;
+}
+
+bool CudaDevice::runElementwise(void *module, const std::string &name,
+                                const std::vector<const void *> &inputs,
+                                void *output, int64_t n, size_t elementSize,
+                                std::string &error, int repeat,
+                                double *seconds) {
+  std::vector<KernelArray> arrays;
+  for (const void *input : inputs)
+    arrays.push_back({input, nullptr, {n}, elementSize});
+  arrays.push_back({nullptr, output, {n}, elementSize});
+  // Grid-stride kernels: as many blocks as the device holds at once (one
+  // wave, no tail of half-empty SMs), no more than the work (16 bytes per
+  // thread per step).
+  const unsigned threads = 256;
+  int resident = 8;
+  {
+    std::lock_guard<std::mutex> lock(*mutex);
+    void *function = nullptr;
+    if (module && driver->cuCtxSetCurrent(context) == 0 &&
+        driver->cuModuleGetFunction(&function, module, name.c_str()) == 0)
+      driver->cuOccupancyMaxActiveBlocksPerMultiprocessor(&resident, function,
+                                                          threads, 0);
+  }
+  int64_t perThread = std::max<int64_t>(1, 16 / elementSize);
+  int64_t wanted = (n / perThread + threads - 1) / threads;
+  unsigned blocks = static_cast<unsigned>(std::clamp<int64_t>(
+      wanted, 1, int64_t(multiprocessors) * std::max(resident, 1)));
+  return runKernel(module, name, arrays, blocks, threads, error, repeat,
+                   seconds);
 }
 
 bool CudaDevice::timeCopy(size_t bytes, int repeat, double &seconds,

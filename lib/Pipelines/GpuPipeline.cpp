@@ -11,6 +11,7 @@
 #include "act/Dialect/Act/Transforms/Passes.h"
 
 #include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
+#include "mlir/Conversion/NVGPUToNVVM/NVGPUToNVVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -48,6 +49,13 @@ FailureOr<std::string> mlir::act::resolveCudaToolkit(StringRef requested,
 
 void mlir::act::buildGpuPipeline(OpPassManager &pm,
                                  const GpuPipelineOptions &options) {
+  // Matmuls (with what fuses into them) become tensor-core kernels first;
+  // the elementwise functions left go through linalg.
+  pm.addPass(createActFuseGlu());
+  pm.addPass(createActFuseEpilogue());
+  ActGpuMatmulOptions matmul;
+  matmul.accuracy = options.accuracy;
+  pm.addPass(createActGpuMatmul(matmul));
   addExpandAndBufferize(pm, options.accuracy);
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createActGpuElementwise());
@@ -62,6 +70,7 @@ void mlir::act::buildGpuPipeline(OpPassManager &pm,
   target.optLevel = 3;
   target.linkLibs = {};
   pm.addPass(createGpuNVVMAttachTarget(target));
+  pm.addPass(createConvertNVGPUToNVVMPass());
   pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps());
   pm.addPass(createReconcileUnrealizedCastsPass());
   GpuModuleToBinaryPassOptions binary;

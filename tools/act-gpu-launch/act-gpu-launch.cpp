@@ -6,6 +6,10 @@
 //   (inputs made here: no gigabyte .npy files to carry)
 // act-gpu-launch --copy --elements N --bench R  (device-to-device copy of
 //   the bytes a one-input f32 kernel moves: the bandwidth limit)
+// act-gpu-launch K.ptx KERNEL --matmul M,N,K [--glu] [--bias] [--dtype
+//   bf16|f16] (--input a.npy --input b.npy [--input bias.npy] --output
+//   c.npy | --bench R)  (an act-gpu-matmul kernel: f32 .npy data rounded to
+//   the kernel's type and back, or random data made here for --bench)
 // Loads PTX or a cubin written by `act-run --target sm_XX --emit-ptx` (or
 // act-opt --act-gpu-pipeline) and runs one elementwise f32 kernel on .npy
 // data through the CUDA driver API opened at run time. Links neither LLVM
@@ -15,7 +19,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "act/GPU/CudaRuntime.h"
+#include "act/GPU/MatmulKernel.h"
 
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -83,6 +89,141 @@ void writeNpy(const std::string &path, const Npy &like,
     die("cannot write '" + path + "'");
 }
 
+/// f32 to bf16 or f16 bits, rounding to nearest even (NaN stays NaN).
+uint16_t toHalf(float f, bool bf16) {
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  if (bf16) {
+    if (std::isnan(f))
+      return static_cast<uint16_t>((u >> 16) | 0x40);
+    return static_cast<uint16_t>((u + 0x7fff + ((u >> 16) & 1)) >> 16);
+  }
+  // IEEE half: via the hardware-independent route of scaling.
+  uint32_t sign = (u >> 16) & 0x8000;
+  float a = std::fabs(f);
+  if (std::isnan(f))
+    return static_cast<uint16_t>(sign | 0x7e00);
+  if (a >= 65520.0f)
+    return static_cast<uint16_t>(sign | 0x7c00);
+  if (a < 6.103515625e-05f) // Subnormal: multiples of 2^-24.
+    return static_cast<uint16_t>(
+        sign | static_cast<uint32_t>(std::nearbyint(a * 16777216.0f)));
+  uint32_t bits;
+  std::memcpy(&bits, &a, 4);
+  uint32_t rounded = bits + 0xfff + ((bits >> 13) & 1);
+  return static_cast<uint16_t>(sign |
+                               (((rounded >> 13) - (112 << 10)) & 0x7fff));
+}
+
+float fromHalf(uint16_t h, bool bf16) {
+  if (bf16) {
+    uint32_t u = static_cast<uint32_t>(h) << 16;
+    float f;
+    std::memcpy(&f, &u, 4);
+    return f;
+  }
+  float sign = (h & 0x8000) ? -1.0f : 1.0f;
+  int exponent = (h >> 10) & 0x1f;
+  int mantissa = h & 0x3ff;
+  if (exponent == 0)
+    return sign * std::ldexp(static_cast<float>(mantissa), -24);
+  if (exponent == 31)
+    return mantissa ? NAN : sign * INFINITY;
+  return sign * std::ldexp(static_cast<float>(mantissa | 0x400), exponent - 25);
+}
+
+/// The .npy header of a 2-D float32 C-order array.
+std::string npyHeader(int64_t rows, int64_t columns) {
+  std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" +
+                     std::to_string(rows) + ", " + std::to_string(columns) +
+                     "), }";
+  size_t total = 10 + dict.size() + 1;
+  dict.append((64 - total % 64) % 64, ' ');
+  dict += '\n';
+  std::string header = "\x93NUMPY";
+  header += '\x01';
+  header += '\x00';
+  header += static_cast<char>(dict.size() & 0xff);
+  header += static_cast<char>(dict.size() >> 8);
+  return header + dict;
+}
+
+/// --matmul: an act-gpu-matmul kernel (A M x K, B K x N' with N' = N or 2N
+/// for the GLU, an optional bias of N', the result M x N).
+int runMatmul(const std::string &ptx, const std::string &kernel,
+              const std::string &sizes, bool glu, bool withBias, bool bf16,
+              const std::vector<std::string> &inputs, const std::string &output,
+              int bench) {
+  long long m = 0, n = 0, k = 0;
+  if (std::sscanf(sizes.c_str(), "%lld,%lld,%lld", &m, &n, &k) != 3)
+    die("--matmul takes M,N,K");
+  std::string error;
+  int64_t blocks = act::gpu::matmul::gridSize(m, n, k, glu, error);
+  if (!blocks)
+    die(error);
+  int64_t columns = glu ? 2 * n : n;
+  std::vector<int64_t> counts = {m * k, k * columns};
+  if (withBias)
+    counts.push_back(columns);
+  std::vector<std::vector<uint16_t>> halves(counts.size());
+  if (!inputs.empty() && inputs.size() != counts.size())
+    die("--matmul takes " + std::to_string(counts.size()) + " inputs here");
+  uint64_t state = 12345;
+  for (size_t i = 0; i < counts.size(); ++i) {
+    std::vector<float> values;
+    if (!inputs.empty()) {
+      values = readNpy(inputs[i]).data;
+      if (static_cast<int64_t>(values.size()) != counts[i])
+        die("'" + inputs[i] + "' has " + std::to_string(values.size()) +
+            " elements, not " + std::to_string(counts[i]));
+    } else {
+      // Uniform in [-1, 1), B scaled by 1/sqrt(K): outputs of order 1.
+      values.resize(counts[i]);
+      float scale = i == 1 ? 1.0f / std::sqrt(static_cast<float>(k)) : 1.0f;
+      for (float &v : values) {
+        state = state * 6364136223846793005ull + 1442695040888963407ull;
+        v = scale * (static_cast<float>(state >> 40) / 8388608.0f - 1.0f);
+      }
+    }
+    halves[i].resize(values.size());
+    for (size_t j = 0; j < values.size(); ++j)
+      halves[i][j] = toHalf(values[j], bf16);
+  }
+  std::vector<uint16_t> result(static_cast<size_t>(m * n));
+  std::vector<act::gpu::KernelArray> arrays = {
+      {halves[0].data(), nullptr, {m, k}, 2},
+      {halves[1].data(), nullptr, {k, columns}, 2}};
+  if (withBias)
+    arrays.push_back({halves[2].data(), nullptr, {columns}, 2});
+  arrays.push_back({nullptr, result.data(), {m, n}, 2});
+  auto device = act::gpu::CudaDevice::open(error);
+  if (!device)
+    die(error);
+  void *module = device->loadModule(readFile(ptx), error);
+  if (!module)
+    die(error);
+  double seconds = 0;
+  if (!device->runKernel(module, kernel, arrays, static_cast<unsigned>(blocks),
+                         act::gpu::matmul::kThreads, error, bench, &seconds))
+    die(error);
+  if (bench)
+    std::printf("{\"kernel\": \"%s\", \"device\": \"%s\", \"m\": %lld, "
+                "\"n\": %lld, \"k\": %lld, \"glu\": %s, \"seconds\": %.6e, "
+                "\"tflop_per_s\": %.1f}\n",
+                kernel.c_str(), device->getName().c_str(), m, n, k,
+                glu ? "true" : "false", seconds,
+                2.0 * m * columns * k / seconds / 1e12);
+  if (!output.empty()) {
+    std::vector<float> values(result.size());
+    for (size_t j = 0; j < result.size(); ++j)
+      values[j] = fromHalf(result[j], bf16);
+    Npy like;
+    like.header = npyHeader(m, n);
+    writeNpy(output, like, values);
+  }
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -90,7 +231,8 @@ int main(int argc, char **argv) {
   std::string output;
   int bench = 0, generatedInputs = 1;
   int64_t elements = 0;
-  bool copy = false;
+  bool copy = false, glu = false, withBias = false, bf16 = true;
+  std::string matmul;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -110,7 +252,18 @@ int main(int argc, char **argv) {
       generatedInputs = std::atoi(value().c_str());
     else if (a == "--copy")
       copy = true;
-    else if (!a.empty() && a[0] == '-')
+    else if (a == "--matmul")
+      matmul = value();
+    else if (a == "--glu")
+      glu = true;
+    else if (a == "--bias")
+      withBias = true;
+    else if (a == "--dtype") {
+      std::string type = value();
+      if (type != "bf16" && type != "f16")
+        die("--dtype takes bf16 or f16");
+      bf16 = type == "bf16";
+    } else if (!a.empty() && a[0] == '-')
       die("unknown option '" + a + "'");
     else
       positional.push_back(a);
@@ -133,6 +286,14 @@ int main(int argc, char **argv) {
                 device->getName().c_str(), static_cast<long long>(elements),
                 seconds, 2.0 * bytes / seconds / 1e9);
     return 0;
+  }
+  if (!matmul.empty()) {
+    if (positional.size() != 2 || (output.empty() && !bench))
+      die("usage: act-gpu-launch K.ptx KERNEL --matmul M,N,K [--glu] "
+          "[--bias] [--dtype bf16|f16] (--input a.npy --input b.npy "
+          "[--input bias.npy] --output c.npy | --bench R)");
+    return runMatmul(positional[0], positional[1], matmul, glu, withBias, bf16,
+                     inputs, output, bench);
   }
   if (positional.size() != 2 || (inputs.empty() && elements <= 0) ||
       (output.empty() && !bench))

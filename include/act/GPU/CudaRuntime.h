@@ -20,6 +20,16 @@
 
 namespace act::gpu {
 
+/// A host array given to a kernel as a row-major memref descriptor of
+/// `shape`: copied to the device first when `input` is set, and back into
+/// `output` after the launch when that is set.
+struct KernelArray {
+  const void *input = nullptr;
+  void *output = nullptr;
+  std::vector<int64_t> shape;
+  size_t elementSize = 4;
+};
+
 /// The driver and a context on device 0. Fails (with a message) when
 /// libcuda.so.1 or a device is missing. Safe to use from any thread: calls
 /// are serialized and make the context current first.
@@ -33,13 +43,20 @@ public:
   /// device.
   void *loadModule(const std::string &image, std::string &error);
 
+  /// Launches kernel `name` of `module` on `blocks` x `threads` threads
+  /// (1-D) with `arrays` as its memref arguments (allocated, aligned,
+  /// offset, sizes, strides each), device buffers 256-byte aligned
+  /// (cuMemAlloc). `repeat` > 0 also times that many launches (seconds per
+  /// launch in `seconds`).
+  bool runKernel(void *module, const std::string &name,
+                 const std::vector<KernelArray> &arrays, unsigned blocks,
+                 unsigned threads, std::string &error, int repeat = 0,
+                 double *seconds = nullptr);
+
   /// Runs kernel `name` of `module` over `n` elements: `inputs`
   /// (host arrays of n elements of `elementSize` bytes each), then writes
-  /// `output` (n elements). Each array is passed as a 1-D memref descriptor
-  /// (allocated, aligned, offset, size, stride), as act-gpu-pipeline's
-  /// kernels expect; device buffers are 256-byte aligned (cuMemAlloc).
-  /// `repeat` > 0 also times that many launches (seconds per launch in
-  /// `seconds`).
+  /// `output` (n elements), each a 1-D memref, through runKernel with a
+  /// grid that fills the device.
   bool runElementwise(void *module, const std::string &name,
                       const std::vector<const void *> &inputs, void *output,
                       int64_t n, size_t elementSize, std::string &error,

@@ -1,8 +1,9 @@
 // RUN: act-opt %s --split-input-file --act-expand --eliminate-empty-tensors --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --canonicalize --act-gpu-elementwise --verify-diagnostics | FileCheck %s
 
 // One kernel per function: a grid-stride loop over 16-byte vectors with
-// 16-byte alignment (ld/st.global.v4 in PTX), then a scalar grid-stride
-// tail; the function itself is gone.
+// 16-byte alignment (ld/st.global.v4 in PTX), four vectors per step with
+// every load before the first use, then the vectors left one at a time,
+// then a scalar grid-stride tail; the function itself is gone.
 // CHECK: module attributes {gpu.container_module}
 // CHECK-NOT: func.func
 // CHECK: gpu.module @act_kernels
@@ -12,9 +13,13 @@
 // CHECK-DAG: %[[BDIM:.*]] = gpu.block_dim x
 // CHECK-DAG: %[[TID:.*]] = gpu.thread_id x
 // CHECK-DAG: gpu.grid_dim x
-// CHECK: scf.for %[[V:.*]] = %{{.*}} to %{{.*}} step %[[STRIDE:.*]] {
-// CHECK: vector.load %[[X]][%{{.*}}] {alignment = 16 : i64} : memref<?xf32>, vector<4xf32>
+// CHECK: scf.for %[[V:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK-COUNT-4: vector.load %[[X]][%{{.*}}] {alignment = 16 : i64} : memref<?xf32>, vector<4xf32>
+// CHECK-NOT: vector.store
 // CHECK: math.exp {{.*}} : vector<4xf32>
+// CHECK-COUNT-4: vector.store %{{.*}}, %[[Y]][%{{.*}}] {alignment = 16 : i64} : memref<?xf32>, vector<4xf32>
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[STRIDE:.*]] {
+// CHECK: vector.load %[[X]][%{{.*}}] {alignment = 16 : i64} : memref<?xf32>, vector<4xf32>
 // CHECK: vector.store %{{.*}}, %[[Y]][%{{.*}}] {alignment = 16 : i64} : memref<?xf32>, vector<4xf32>
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[STRIDE]] {
 // CHECK: memref.load %[[X]]

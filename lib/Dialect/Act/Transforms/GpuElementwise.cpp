@@ -101,13 +101,45 @@ public:
     Value output = mapOperand(generic.getDpsInitOperand(0)->get());
     Value n = memref::DimOp::create(b, loc, output, 0);
     Value vectors = arith::DivUIOp::create(b, loc, n, index(lanes));
-    // Full vectors: thread t takes vectors t, t + stride, ...
-    auto main = scf::ForOp::create(b, loc, tid, vectors, stride);
+    // Full vectors: thread t takes vectors t, t + stride, ..., kUnroll at a
+    // time with every load issued before the first use (memory-level
+    // parallelism: one 16-byte load in flight per thread is not enough to
+    // cover the latency of HBM), while t + (kUnroll - 1) stride < vectors.
+    Value groupStride = arith::MulIOp::create(b, loc, stride, index(kUnroll));
+    Value lastOffset =
+        arith::MulIOp::create(b, loc, stride, index(kUnroll - 1));
+    Value groupEnd = arith::SubIOp::create(b, loc, vectors, lastOffset);
+    auto grouped = scf::ForOp::create(b, loc, tid, groupEnd, groupStride);
     {
       OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPoint(main.getBody()->getTerminator());
+      b.setInsertionPoint(grouped.getBody()->getTerminator());
+      SmallVector<Value> starts;
+      SmallVector<IRMapping> mappings(kUnroll);
+      for (int64_t u = 0; u < kUnroll; ++u) {
+        Value v = arith::AddIOp::create(
+            b, loc, grouped.getInductionVar(),
+            arith::MulIOp::create(b, loc, stride, index(u)));
+        starts.push_back(arith::MulIOp::create(b, loc, v, index(lanes)));
+        emitLoads(starts.back(), lanes, mappings[u]);
+      }
+      for (int64_t u = 0; u < kUnroll; ++u)
+        emitComputeAndStore(starts[u], lanes, mappings[u]);
+    }
+    // The vectors left: from the first group start at or past groupEnd, one
+    // at a time.
+    Value pastGroups = arith::CeilDivSIOp::create(
+        b, loc,
+        arith::MaxSIOp::create(
+            b, loc, arith::SubIOp::create(b, loc, groupEnd, tid), index(0)),
+        groupStride);
+    Value restBegin = arith::AddIOp::create(
+        b, loc, tid, arith::MulIOp::create(b, loc, pastGroups, groupStride));
+    auto rest = scf::ForOp::create(b, loc, restBegin, vectors, stride);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(rest.getBody()->getTerminator());
       Value i =
-          arith::MulIOp::create(b, loc, main.getInductionVar(), index(lanes));
+          arith::MulIOp::create(b, loc, rest.getInductionVar(), index(lanes));
       emitBody(i, lanes);
     }
     // The tail, one element per thread.
@@ -130,10 +162,19 @@ private:
     return width == 1 ? t : VectorType::get({width}, t);
   }
 
+  /// Vectors handled per step of the grid-stride loop.
+  static constexpr int64_t kUnroll = 4;
+
   /// The body at element i, on vectors of `width` lanes (1: scalars).
   void emitBody(Value i, int64_t width) {
-    Block *body = generic.getBlock();
     IRMapping mapping;
+    emitLoads(i, width, mapping);
+    emitComputeAndStore(i, width, mapping);
+  }
+
+  /// The body's constants and the inputs at element i, into `mapping`.
+  void emitLoads(Value i, int64_t width, IRMapping &mapping) {
+    Block *body = generic.getBlock();
     // Constants the function hoisted out of the body, as scalars or splats.
     for (Operation &op : generic->getBlock()->without_terminator())
       if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
@@ -162,6 +203,11 @@ private:
                     .getResult();
       mapping.map(arg, loaded);
     }
+  }
+
+  /// The body on the values in `mapping`, stored at element i.
+  void emitComputeAndStore(Value i, int64_t width, IRMapping &mapping) {
+    Block *body = generic.getBlock();
     SmallVector<Value> results =
         cloneElementwiseBody(b, loc, body, mapping, width);
     for (auto [v, init] : llvm::zip(results, generic.getDpsInits())) {
@@ -192,7 +238,13 @@ struct ActGpuElementwisePass final
       return;
     OpBuilder b(module.getBodyRegion());
     b.setInsertionPointToEnd(module.getBody());
-    auto kernels = gpu::GPUModuleOp::create(b, module.getLoc(), moduleName);
+    // act-gpu-matmul may have made the module already.
+    gpu::GPUModuleOp kernels;
+    for (auto existing : module.getOps<gpu::GPUModuleOp>())
+      if (existing.getName() == moduleName)
+        kernels = existing;
+    if (!kernels)
+      kernels = gpu::GPUModuleOp::create(b, module.getLoc(), moduleName);
     module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                     b.getUnitAttr());
     for (func::FuncOp func : funcs) {

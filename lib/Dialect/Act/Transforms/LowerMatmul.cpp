@@ -5,6 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "MatmulMatch.h"
+
 #include "act/Dialect/Act/IR/ActOps.h"
 #include "act/Dialect/Act/Transforms/Passes.h"
 #include "act/Math/ArithMath.h"
@@ -421,7 +423,6 @@ private:
     b.setInsertionPointToStart(last.elseBlock());
     park();
     b.setInsertionPointToStart(last.thenBlock());
-    std::optional<ActivationAttr> activation = op.getActivation();
     for (int64_t i = 0; i < tileRows; ++i)
       for (int64_t v = 0; v < vectors; ++v) {
         SmallVector<Value, 2> x;
@@ -436,20 +437,12 @@ private:
         }
         Value col = arith::AddIOp::create(b, loc, n0, index(v * width));
         SmallVector<Value, 2> at = {rowIndex[i], col};
-        Value result = x[0];
-        if (operands.dy) {
-          Value dy = extendToComputeType(b, loc,
-                                         loadVector(operands.dy, at, masks, v));
-          result = buildActivationGradient(b, loc, activation->getKind(),
-                                           activation->getParams(), x[0], dy,
-                                           Value(), options.accuracy);
-        } else if (activation) {
-          result = buildActivation(b, loc, activation->getKind(),
-                                   activation->getParams(), x[0], Value(),
-                                   options.accuracy);
-        }
-        if (groups == 2)
-          result = arith::MulFOp::create(b, loc, result, x[1]);
+        Value dy;
+        if (operands.dy)
+          dy = extendToComputeType(b, loc,
+                                   loadVector(operands.dy, at, masks, v));
+        Value result = buildMatmulEpilogue(b, loc, op, options.accuracy, x[0],
+                                           groups == 2 ? x[1] : Value(), dy);
         result = truncateTo(b, loc, result, VectorType::get({width}, element));
         if (masks.empty())
           vector::StoreOp::create(b, loc, result, operands.c, at);

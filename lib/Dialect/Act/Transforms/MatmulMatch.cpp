@@ -7,6 +7,7 @@
 #include "MatmulMatch.h"
 
 #include "act/Dialect/Act/IR/ActOps.h"
+#include "act/Math/ArithMath.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -168,4 +169,21 @@ mlir::act::matchMatmul(Value value, std::string &reason, Operation *&sharedOp) {
       return failure();
     }
   return match;
+}
+
+Value mlir::act::buildMatmulEpilogue(OpBuilder &b, Location loc, MatmulOp op,
+                                     Accuracy accuracy, Value gate, Value up,
+                                     Value dy) {
+  Value result = gate;
+  std::optional<ActivationAttr> activation = op.getActivation();
+  if (dy)
+    result = buildActivationGradient(b, loc, activation->getKind(),
+                                     activation->getParams(), gate, dy, Value(),
+                                     accuracy);
+  else if (activation)
+    result = buildActivation(b, loc, activation->getKind(),
+                             activation->getParams(), gate, Value(), accuracy);
+  if (up)
+    result = arith::MulFOp::create(b, loc, result, up);
+  return result;
 }

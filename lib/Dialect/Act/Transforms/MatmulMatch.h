@@ -1,13 +1,18 @@
-//===- MatmulMatch.h - recognizing matmuls for fusion ---------*- C++ -*-===//
+//===- MatmulMatch.h - recognizing and lowering matmuls -------*- C++ -*-===//
 //
 // What act-fuse-epilogue and act-fuse-glu recognize as "a matmul plus an
 // optional bias": linalg.matmul / linalg.batch_matmul into a zero fill, or
 // an act.matmul without epilogue, followed by a row-broadcast bias add.
+// And act.matmul's epilogue on accumulators, for every lowering of it (CPU
+// and GPU).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef ACT_LIB_DIALECT_ACT_TRANSFORMS_MATMULMATCH_H
 #define ACT_LIB_DIALECT_ACT_TRANSFORMS_MATMULMATCH_H
+
+#include "act/Dialect/Act/IR/ActOps.h"
+#include "act/Math/Activation.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/PatternMatch.h"
@@ -32,6 +37,13 @@ struct MatchedMatmul {
 /// match is another user of its result.
 FailureOr<MatchedMatmul> matchMatmul(Value value, std::string &reason,
                                      Operation *&sharedOp);
+
+/// The epilogue of `op` on accumulators in the compute type (f32 for
+/// f16/bf16), scalars or vectors, bias already added: f(gate), or dy *
+/// f'(gate) with `dy`, times `up` for the GLU (`up` null otherwise); not yet
+/// rounded to the result type.
+Value buildMatmulEpilogue(OpBuilder &b, Location loc, MatmulOp op,
+                          Accuracy accuracy, Value gate, Value up, Value dy);
 
 } // namespace mlir::act
 

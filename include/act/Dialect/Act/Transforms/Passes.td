@@ -240,6 +240,57 @@ def ActGpuElementwise : Pass<"act-gpu-elementwise", "::mlir::ModuleOp"> {
   ];
 }
 
+def ActGpuMatmul : Pass<"act-gpu-matmul", "::mlir::ModuleOp"> {
+  let summary = "Turn f16/bf16 act.matmul functions into tensor-core GPU "
+                "kernels with the epilogue on the accumulators";
+  let description = [{
+    Each public function whose work is one `act.matmul` on f16 or bf16
+    operands read from its memref arguments (bufferization.to_tensor) and
+    stored into one (materialize_in_destination) becomes a `gpu.func`
+    kernel of the same name in the `gpu.module` (shared with
+    act-gpu-elementwise), for sm_80 and later:
+
+    - one CTA of 256 threads per 128 x 128 tile of A B (128 x 64 outputs for
+      the GLU), CTAs ordered in groups of 8 tile rows for L2 reuse; a 1-D
+      grid of (M / 128) (N / 128) CTAs (see act/GPU/MatmulKernel.h);
+    - K in slices of 32: `nvgpu.device_async_copy` (cp.async, 16 bytes)
+      into three shared-memory stages, XOR-swizzled;
+    - `nvgpu.ldmatrix` (transposed for B) and `nvvm.mma.sync` m16n8k16 with
+      f32 accumulators, a 64 x 32 tile per warp;
+    - the epilogue on the accumulator registers: + bias, the activation or
+      `dy * f'` (act's formulas, the same code as every other target), the
+      GLU's `f(gate) * up` (each warp's 32 B columns are 16 gate and the 16
+      matching up columns), one rounding, the store.
+
+    M must be a multiple of 128, N of 128 (64 for the GLU), K of 32: static
+    sizes that are not are an error here, dynamic ones at launch. Batches
+    and `transpose_b` are not taken yet (an error). Other functions are
+    left alone.
+  }];
+  let options = [
+    Option<"moduleName", "module-name", "std::string", "\"act_kernels\"",
+           "name of the gpu.module">,
+    Option<"accuracy", "accuracy", "::mlir::act::Accuracy",
+           "::mlir::act::Accuracy::precise",
+           "precise (within 4 ULP) or fast (shorter polynomials)",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::act::Accuracy::precise, "precise",
+                        "within 4 ULP of the true result"),
+             clEnumValN(::mlir::act::Accuracy::fast, "fast",
+                        "shorter polynomials, measured bound"))}]>
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::NVVM::NVVMDialect",
+    "::mlir::nvgpu::NVGPUDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 def ActLowerMath : Pass<"act-lower-math"> {
   let summary = "Lower math.exp/expm1/log1p/erf/erfc/tanh on f32 to "
                 "act's polynomials";
