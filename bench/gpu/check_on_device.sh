@@ -28,7 +28,7 @@ python3 -c "import numpy as np; r=np.random.default_rng(6); x=(r.standard_normal
 echo "sm_90, 2^25 + 3 elements:"
 python3 "$root/test/Integration/GPU/Inputs/check_run.py" "$big" gelu
 check="$root/test/Integration/GPU/Inputs/check_matmul.py"
-for chip in sm_80 sm_90; do
+for chip in sm_80 sm_90 sm_90a; do
   echo "$chip matmul:"
   python3 "$check" inputs "$tmp" | while read -r name args; do
     # shellcheck disable=SC2086

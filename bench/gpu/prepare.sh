@@ -15,8 +15,8 @@ for chip in sm_80 sm_90; do
   "$root/build/bin/act-run" --activation gelu --grad --target "$chip" \
     --emit-ptx "$out/gelu_grad_${chip}.ptx"
 done
-# The tensor-core matmul kernels (and the inputs of their check).
-for chip in sm_80 sm_90; do
+# The tensor-core matmul kernels: mma.sync (sm_80, sm_90), wgmma (sm_90a).
+for chip in sm_80 sm_90 sm_90a; do
   "$root/build/bin/act-opt" "$root/test/Integration/GPU/Inputs/matmul.mlir" \
     --act-gpu-pipeline="chip=$chip" >"$out/matmul_$chip.mlir"
   python3 "$root/test/Integration/GPU/Inputs/extract_ptx.py" \

@@ -19,11 +19,16 @@ for act in gelu silu; do
     --elements "$n" --bench 20
 done
 python3 "$root/bench/gpu/torch_gpu.py" --elements "$n"
-# M,N,K: 8192^3, BERT-base up-projection, LLaMA-7B up-projection.
-for shape in 8192,8192,8192 4096,3072,768 4096,11008,4096; do
-  "$dir/act-gpu-launch" "$dir/matmul_$chip.ptx" bias_gelu --matmul "$shape" \
-    --bias --bench 20
+# M,N,K: 8192^3, BERT-base up-projection, LLaMA-7B up-projection; mma.sync
+# and, on Hopper, wgmma.
+kernels=("matmul_$chip")
+[ "$chip" = sm_90 ] && kernels+=(matmul_sm_90a)
+for k in "${kernels[@]}"; do
+  for shape in 8192,8192,8192 4096,3072,768 4096,11008,4096; do
+    "$dir/act-gpu-launch" "$dir/$k.ptx" bias_gelu --matmul "$shape" \
+      --bias --bench 20
+  done
+  "$dir/act-gpu-launch" "$dir/$k.ptx" swiglu --matmul 4096,11008,4096 \
+    --glu --bench 20
 done
-"$dir/act-gpu-launch" "$dir/matmul_$chip.ptx" swiglu --matmul 4096,11008,4096 \
-  --glu --bench 20
 python3 "$root/bench/gpu/torch_gemm.py"

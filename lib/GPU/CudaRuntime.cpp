@@ -45,6 +45,7 @@ struct CudaDevice::Driver {
                              unsigned, unsigned, unsigned, void *, void **,
                              void **);
   CUresult (*cuGetErrorString)(CUresult, const char **);
+  CUresult (*cuFuncSetAttribute)(void *, int, int);
   CUresult (*cuOccupancyMaxActiveBlocksPerMultiprocessor)(int *, void *, int,
                                                           size_t);
   CUdevice device = 0;
@@ -105,6 +106,7 @@ std::unique_ptr<CudaDevice> CudaDevice::open(std::string &error) {
   load(d.cuMemcpyDtoD, "cuMemcpyDtoD_v2");
   load(d.cuLaunchKernel, "cuLaunchKernel");
   load(d.cuGetErrorString, "cuGetErrorString");
+  load(d.cuFuncSetAttribute, "cuFuncSetAttribute");
   load(d.cuOccupancyMaxActiveBlocksPerMultiprocessor,
        "cuOccupancyMaxActiveBlocksPerMultiprocessor");
   if (missing)
@@ -154,7 +156,8 @@ void *CudaDevice::loadModule(const std::string &image, std::string &error) {
 bool CudaDevice::runKernel(void *module, const std::string &name,
                            const std::vector<KernelArray> &arrays,
                            unsigned blocks, unsigned threads,
-                           std::string &error, int repeat, double *seconds) {
+                           size_t sharedBytes, std::string &error, int repeat,
+                           double *seconds) {
   Driver &d = *driver;
   std::lock_guard<std::mutex> lock(*mutex);
   void *function = nullptr;
@@ -166,6 +169,13 @@ bool CudaDevice::runKernel(void *module, const std::string &name,
     return false;
   if (!d.check(d.cuModuleGetFunction(&function, module, name.c_str()),
                ("cuModuleGetFunction(" + name + ")").c_str(), error))
+    return false;
+  // Above 48 KB a kernel must opt in to its dynamic shared memory.
+  constexpr int kMaxDynamicSharedSizeBytes = 8;
+  if (sharedBytes > 48 * 1024 &&
+      !d.check(d.cuFuncSetAttribute(function, kMaxDynamicSharedSizeBytes,
+                                    static_cast<int>(sharedBytes)),
+               "cuFuncSetAttribute", error))
     return false;
   std::vector<CUdeviceptr> buffers(arrays.size(), 0);
   auto release = [&] {
@@ -209,7 +219,8 @@ bool CudaDevice::runKernel(void *module, const std::string &name,
     for (int64_t &field : desc)
       params.push_back(&field);
   auto launch = [&] {
-    return d.check(d.cuLaunchKernel(function, blocks, 1, 1, threads, 1, 1, 0,
+    return d.check(d.cuLaunchKernel(function, blocks, 1, 1, threads, 1, 1,
+                                    static_cast<unsigned>(sharedBytes),
                                     nullptr, params.data(), nullptr),
                    "cuLaunchKernel", error);
   };
@@ -261,7 +272,7 @@ bool CudaDevice::runElementwise(void *module, const std::string &name,
   int64_t wanted = (n / perThread + threads - 1) / threads;
   unsigned blocks = static_cast<unsigned>(std::clamp<int64_t>(
       wanted, 1, int64_t(multiprocessors) * std::max(resident, 1)));
-  return runKernel(module, name, arrays, blocks, threads, error, repeat,
+  return runKernel(module, name, arrays, blocks, threads, 0, error, repeat,
                    seconds);
 }
 

@@ -142,7 +142,8 @@ struct CpuPipelineCLOptions : PassPipelineOptions<CpuPipelineCLOptions> {
 };
 /// The textual options of act-gpu-pipeline.
 struct GpuPipelineCLOptions : PassPipelineOptions<GpuPipelineCLOptions> {
-  Option<std::string> chip{*this, "chip", llvm::cl::desc("sm_80 or sm_90"),
+  Option<std::string> chip{*this, "chip",
+                           llvm::cl::desc("sm_80, sm_90 or sm_90a (wgmma)"),
                            llvm::cl::init("sm_80")};
   Option<std::string> format{
       *this, "format",
@@ -190,9 +191,10 @@ void mlir::act::registerActPipelines() {
             GpuPipelineCLOptions::createFromString(text);
         if (!cl)
           return errorHandler("invalid act-gpu-pipeline options: " + text);
-        if (cl->chip != "sm_80" && cl->chip != "sm_90")
+        if (cl->chip != "sm_80" && cl->chip != "sm_90" &&
+            cl->chip != "sm_90a")
           return errorHandler("unknown chip '" + cl->chip +
-                              "' (expected sm_80 or sm_90)");
+                              "' (expected sm_80, sm_90 or sm_90a)");
         if (cl->format != "isa" && cl->format != "bin")
           return errorHandler("unknown format '" + cl->format +
                               "' (expected isa or bin)");

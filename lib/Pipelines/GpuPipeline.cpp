@@ -12,6 +12,7 @@
 
 #include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
 #include "mlir/Conversion/NVGPUToNVVM/NVGPUToNVVM.h"
+#include "mlir/Conversion/NVVMToLLVM/NVVMToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -55,6 +56,7 @@ void mlir::act::buildGpuPipeline(OpPassManager &pm,
   pm.addPass(createActFuseEpilogue());
   ActGpuMatmulOptions matmul;
   matmul.accuracy = options.accuracy;
+  matmul.wgmma = options.chip == "sm_90a";
   pm.addPass(createActGpuMatmul(matmul));
   addExpandAndBufferize(pm, options.accuracy);
   pm.addPass(createCanonicalizerPass());
@@ -72,6 +74,8 @@ void mlir::act::buildGpuPipeline(OpPassManager &pm,
   pm.addPass(createGpuNVVMAttachTarget(target));
   pm.addPass(createConvertNVGPUToNVVMPass());
   pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps());
+  // wgmma and fences become inline PTX.
+  pm.addPass(createConvertNVVMToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   GpuModuleToBinaryPassOptions binary;
   binary.toolkitPath = options.toolkit;

@@ -5,7 +5,7 @@
 // RUN: not act-opt %s --act-gpu-pipeline="chip=sm_70" 2>&1 | FileCheck %s --check-prefix=CHIP
 // RUN: not act-opt %s --act-gpu-pipeline="format=fatbin" 2>&1 | FileCheck %s --check-prefix=FORMAT
 // TOOLKIT: error: CUDA toolkit '/nonexistent/cuda' does not exist
-// CHIP: error: unknown chip 'sm_70' (expected sm_80 or sm_90)
+// CHIP: error: unknown chip 'sm_70' (expected sm_80, sm_90 or sm_90a)
 // FORMAT: error: unknown format 'fatbin' (expected isa or bin)
 
 func.func @relu(%x: memref<?xf32>, %y: memref<?xf32>) {

@@ -150,15 +150,18 @@ std::string npyHeader(int64_t rows, int64_t columns) {
 
 /// --matmul: an act-gpu-matmul kernel (A M x K, B K x N' with N' = N or 2N
 /// for the GLU, an optional bias of N', the result M x N).
-int runMatmul(const std::string &ptx, const std::string &kernel,
+int runMatmul(const std::string &ptxPath, const std::string &kernel,
               const std::string &sizes, bool glu, bool withBias, bool bf16,
               const std::vector<std::string> &inputs, const std::string &output,
               int bench) {
   long long m = 0, n = 0, k = 0;
   if (std::sscanf(sizes.c_str(), "%lld,%lld,%lld", &m, &n, &k) != 3)
     die("--matmul takes M,N,K");
+  std::string ptx = readFile(ptxPath);
+  const act::gpu::matmul::Geometry &geometry =
+      act::gpu::matmul::geometryOf(ptx);
   std::string error;
-  int64_t blocks = act::gpu::matmul::gridSize(m, n, k, glu, error);
+  int64_t blocks = act::gpu::matmul::gridSize(geometry, m, n, k, glu, error);
   if (!blocks)
     die(error);
   int64_t columns = glu ? 2 * n : n;
@@ -199,12 +202,13 @@ int runMatmul(const std::string &ptx, const std::string &kernel,
   auto device = act::gpu::CudaDevice::open(error);
   if (!device)
     die(error);
-  void *module = device->loadModule(readFile(ptx), error);
+  void *module = device->loadModule(ptx, error);
   if (!module)
     die(error);
   double seconds = 0;
   if (!device->runKernel(module, kernel, arrays, static_cast<unsigned>(blocks),
-                         act::gpu::matmul::kThreads, error, bench, &seconds))
+                         geometry.threads, geometry.sharedBytes, error, bench,
+                         &seconds))
     die(error);
   if (bench)
     std::printf("{\"kernel\": \"%s\", \"device\": \"%s\", \"m\": %lld, "

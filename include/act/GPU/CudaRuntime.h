@@ -44,14 +44,14 @@ public:
   void *loadModule(const std::string &image, std::string &error);
 
   /// Launches kernel `name` of `module` on `blocks` x `threads` threads
-  /// (1-D) with `arrays` as its memref arguments (allocated, aligned,
-  /// offset, sizes, strides each), device buffers 256-byte aligned
-  /// (cuMemAlloc). `repeat` > 0 also times that many launches (seconds per
-  /// launch in `seconds`).
+  /// (1-D) and `sharedBytes` of dynamic shared memory, with `arrays` as its
+  /// memref arguments (allocated, aligned, offset, sizes, strides each),
+  /// device buffers 256-byte aligned (cuMemAlloc). `repeat` > 0 also times
+  /// that many launches (seconds per launch in `seconds`).
   bool runKernel(void *module, const std::string &name,
                  const std::vector<KernelArray> &arrays, unsigned blocks,
-                 unsigned threads, std::string &error, int repeat = 0,
-                 double *seconds = nullptr);
+                 unsigned threads, size_t sharedBytes, std::string &error,
+                 int repeat = 0, double *seconds = nullptr);
 
   /// Runs kernel `name` of `module` over `n` elements: `inputs`
   /// (host arrays of n elements of `elementSize` bytes each), then writes

@@ -1,9 +1,11 @@
 //===- MatmulKernel.h - The shape of act's GPU matmul kernels ---*- C++ -*-===//
 //
 // What act-gpu-matmul's kernels and whoever launches them (CudaRuntime,
-// act-gpu-launch) agree on: one CTA of kThreads threads per kTileM x
-// (kTileN or, for the GLU, kTileN / 2) output tile, a 1-D grid, and the
-// divisibility the kernel needs. Header-only: no MLIR, no CUDA.
+// act-gpu-launch) agree on: one CTA of `threads` threads per tileM x
+// (tileN or, for the GLU, tileN / 2) output tile, a 1-D grid, the dynamic
+// shared memory it needs and the divisibility it needs. Two kernel
+// families: mma.sync (sm_80 and later) and wgmma (sm_90a). Header-only: no
+// MLIR, no CUDA.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,35 +17,52 @@
 
 namespace act::gpu::matmul {
 
-/// The CTA tile of A B (for the GLU, half of its columns are gate columns
-/// and half up columns, kTileN / 2 output columns per CTA).
-constexpr int64_t kTileM = 128, kTileN = 128, kTileK = 32;
-/// Shared-memory stages of the cp.async pipeline.
-constexpr int64_t kStages = 3;
-constexpr int64_t kThreads = 256;
-/// CTAs are ordered in groups of kGroupM tile rows, so that the CTAs that
-/// run together share their B columns in L2.
-constexpr int64_t kGroupM = 8;
+struct Geometry {
+  /// The CTA tile of A B (for the GLU, half of its columns are gate
+  /// columns and half up columns: tileN / 2 output columns per CTA).
+  int64_t tileM, tileN, tileK;
+  /// Shared-memory stages of the cp.async pipeline.
+  int64_t stages;
+  int64_t threads;
+  /// CTAs are ordered in groups of groupM tile rows, so that the CTAs that
+  /// run together share their B columns in L2.
+  int64_t groupM;
+  /// Dynamic shared memory per CTA (0: the kernel's is static).
+  int64_t sharedBytes;
+};
+
+/// mma.sync m16n8k16: 8 warps of 64 x 32, 48 KB of static shared memory.
+constexpr Geometry kSync = {128, 128, 32, 3, 256, 8, 0};
+/// wgmma m64n256k16: 2 warpgroups of 64 x 256; 4 stages of a 128 x 64 A
+/// slice and a 64 x 256 B slice (48 KB each) plus 1 KB to align them to
+/// the 128-byte swizzle's 1024-byte atoms.
+constexpr Geometry kWgmma = {128, 256, 64, 4, 256, 8,
+                             4 * (128 * 64 + 64 * 256) * 2 + 1024};
+
+/// The kernel family of a PTX module: wgmma when it uses wgmma.
+inline const Geometry &geometryOf(const std::string &ptx) {
+  return ptx.find("wgmma.mma_async") != std::string::npos ? kWgmma : kSync;
+}
 
 /// Output columns per CTA.
-constexpr int64_t outputTileColumns(bool glu) {
-  return glu ? kTileN / 2 : kTileN;
+constexpr int64_t outputTileColumns(const Geometry &g, bool glu) {
+  return glu ? g.tileN / 2 : g.tileN;
 }
 
 /// The 1-D grid for an M x N output, or 0 with `error` set when the kernel
 /// cannot take this shape.
-inline int64_t gridSize(int64_t m, int64_t n, int64_t k, bool glu,
-                        std::string &error) {
-  int64_t columns = outputTileColumns(glu);
-  if (m <= 0 || m % kTileM != 0 || n <= 0 || n % columns != 0 || k <= 0 ||
-      k % kTileK != 0) {
-    error = "the GPU matmul needs M a multiple of " + std::to_string(kTileM) +
+inline int64_t gridSize(const Geometry &g, int64_t m, int64_t n, int64_t k,
+                        bool glu, std::string &error) {
+  int64_t columns = outputTileColumns(g, glu);
+  if (m <= 0 || m % g.tileM != 0 || n <= 0 || n % columns != 0 || k <= 0 ||
+      k % g.tileK != 0) {
+    error = "the GPU matmul needs M a multiple of " + std::to_string(g.tileM) +
             ", N of " + std::to_string(columns) + " and K of " +
-            std::to_string(kTileK) + " (got M=" + std::to_string(m) +
+            std::to_string(g.tileK) + " (got M=" + std::to_string(m) +
             ", N=" + std::to_string(n) + ", K=" + std::to_string(k) + ")";
     return 0;
   }
-  return (m / kTileM) * (n / columns);
+  return (m / g.tileM) * (n / columns);
 }
 
 } // namespace act::gpu::matmul

@@ -42,7 +42,9 @@ struct CpuPipelineOptions {
 void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
 
 struct GpuPipelineOptions {
-  std::string chip = "sm_80"; ///< sm_80 or sm_90
+  /// sm_80, sm_90, or sm_90a (Hopper's own instructions: the matmuls use
+  /// wgmma instead of mma.sync).
+  std::string chip = "sm_80";
   bool binary = false;        ///< cubin through ptxas, else PTX text
   std::string toolkit;        ///< CUDA toolkit root (libdevice, ptxas)
   Accuracy accuracy = Accuracy::precise;

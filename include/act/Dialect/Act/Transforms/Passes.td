@@ -270,6 +270,8 @@ def ActGpuMatmul : Pass<"act-gpu-matmul", "::mlir::ModuleOp"> {
   let options = [
     Option<"moduleName", "module-name", "std::string", "\"act_kernels\"",
            "name of the gpu.module">,
+    Option<"wgmma", "wgmma", "bool", "false",
+           "emit the sm_90a wgmma kernel instead of mma.sync">,
     Option<"accuracy", "accuracy", "::mlir::act::Accuracy",
            "::mlir::act::Accuracy::precise",
            "precise (within 4 ULP) or fast (shorter polynomials)",
