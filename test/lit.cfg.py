@@ -70,3 +70,13 @@ if cuda_home:
     config.environment["CUDA_HOME"] = cuda_home
 if os.path.exists("/dev/nvidia0"):
     config.available_features.add("gpu")
+    # Hopper (sm_90a kernels: wgmma, TMA).
+    try:
+        import subprocess
+        caps = subprocess.run(
+            ["nvidia-smi", "--query-gpu=compute_cap", "--format=csv,noheader"],
+            capture_output=True, text=True, timeout=30).stdout.split()
+        if "9.0" in caps:
+            config.available_features.add("gpu-sm90")
+    except (OSError, subprocess.SubprocessError):
+        pass

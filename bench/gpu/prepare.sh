@@ -24,5 +24,15 @@ for chip in sm_80 sm_90 sm_90a; do
   mv "$out/matmul_$chip.0.ptx" "$out/matmul_$chip.ptx"
   rm "$out/matmul_$chip.mlir"
 done
+# Epilogue variants (wgmma), precise and fast math.
+for accuracy in precise fast; do
+  "$root/build/bin/act-opt" "$root/bench/gpu/matmul_variants.mlir" \
+    --act-gpu-pipeline="chip=sm_90a accuracy=$accuracy" \
+    >"$out/variants_$accuracy.mlir"
+  python3 "$root/test/Integration/GPU/Inputs/extract_ptx.py" \
+    "$out/variants_$accuracy.mlir" "$out/variants_$accuracy" >/dev/null
+  mv "$out/variants_$accuracy.0.ptx" "$out/variants_$accuracy.ptx"
+  rm "$out/variants_$accuracy.mlir"
+done
 cp "$root/build/bin/act-gpu-launch" "$out/"
 echo "wrote $out: $(ls "$out" | tr '\n' ' ')"

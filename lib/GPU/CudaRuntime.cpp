@@ -46,6 +46,10 @@ struct CudaDevice::Driver {
                              void **);
   CUresult (*cuGetErrorString)(CUresult, const char **);
   CUresult (*cuFuncSetAttribute)(void *, int, int);
+  CUresult (*cuTensorMapEncodeTiled)(void *, int, uint32_t, void *,
+                                     const uint64_t *, const uint64_t *,
+                                     const uint32_t *, const uint32_t *, int,
+                                     int, int, int);
   CUresult (*cuOccupancyMaxActiveBlocksPerMultiprocessor)(int *, void *, int,
                                                           size_t);
   CUdevice device = 0;
@@ -107,6 +111,7 @@ std::unique_ptr<CudaDevice> CudaDevice::open(std::string &error) {
   load(d.cuLaunchKernel, "cuLaunchKernel");
   load(d.cuGetErrorString, "cuGetErrorString");
   load(d.cuFuncSetAttribute, "cuFuncSetAttribute");
+  load(d.cuTensorMapEncodeTiled, "cuTensorMapEncodeTiled");
   load(d.cuOccupancyMaxActiveBlocksPerMultiprocessor,
        "cuOccupancyMaxActiveBlocksPerMultiprocessor");
   if (missing)
@@ -200,6 +205,38 @@ bool CudaDevice::runKernel(void *module, const std::string &name,
       return false;
     }
   }
+  // Tensor maps: encoded here for the device buffers, then uploaded.
+  for (size_t i = 0; i < arrays.size(); ++i) {
+    const KernelArray &map = arrays[i];
+    if (map.tensorMapOf < 0)
+      continue;
+    const KernelArray &of = arrays[map.tensorMapOf];
+    if (of.shape.size() != 2 || of.elementSize != 2 || map.box.size() != 2 ||
+        bytesOf(map) != 128) {
+      error = "a tensor map needs a 2-D 16-bit array, a 2-D box and 128 "
+              "bytes";
+      release();
+      return false;
+    }
+    constexpr int kUint16 = 1, kInterleaveNone = 0, kSwizzle128B = 3,
+                  kPromotion256B = 3, kOobFillNone = 0;
+    alignas(64) uint64_t encoded[16] = {};
+    uint64_t dims[2] = {static_cast<uint64_t>(of.shape[1]),
+                        static_cast<uint64_t>(of.shape[0])};
+    uint64_t strides[1] = {static_cast<uint64_t>(of.shape[1]) * 2};
+    uint32_t elementStrides[2] = {1, 1};
+    if (!d.check(d.cuTensorMapEncodeTiled(
+                     encoded, kUint16, 2,
+                     reinterpret_cast<void *>(buffers[map.tensorMapOf]), dims,
+                     strides, map.box.data(), elementStrides, kInterleaveNone,
+                     kSwizzle128B, kPromotion256B, kOobFillNone),
+                 "cuTensorMapEncodeTiled", error) ||
+        !d.check(d.cuMemcpyHtoD(buffers[i], encoded, sizeof(encoded)),
+                 "cuMemcpyHtoD", error)) {
+      release();
+      return false;
+    }
+  }
   // One memref descriptor per array: allocated, aligned, offset, sizes,
   // strides (row-major); cuLaunchKernel takes a pointer to each field.
   std::vector<std::vector<int64_t>> descriptors;
@@ -220,8 +257,8 @@ bool CudaDevice::runKernel(void *module, const std::string &name,
       params.push_back(&field);
   auto launch = [&] {
     return d.check(d.cuLaunchKernel(function, blocks, 1, 1, threads, 1, 1,
-                                    static_cast<unsigned>(sharedBytes),
-                                    nullptr, params.data(), nullptr),
+                                    static_cast<unsigned>(sharedBytes), nullptr,
+                                    params.data(), nullptr),
                    "cuLaunchKernel", error);
   };
   bool ok =

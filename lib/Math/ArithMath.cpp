@@ -111,6 +111,12 @@ Value ArithMath::select(Value cond, Value x, Value y) {
   return arith::SelectOp::create(b, loc, cond, x, y);
 }
 
+Accuracy mlir::act::getActivationAccuracy(Accuracy requested,
+                                          Type resultElement) {
+  return isa<Float16Type, BFloat16Type>(resultElement) ? Accuracy::fast
+                                                       : requested;
+}
+
 Type mlir::act::getComputeType(Type type) {
   Type element = getElementTypeOrSelf(type);
   if (!element.isF16() && !element.isBF16())

@@ -191,8 +191,7 @@ void mlir::act::registerActPipelines() {
             GpuPipelineCLOptions::createFromString(text);
         if (!cl)
           return errorHandler("invalid act-gpu-pipeline options: " + text);
-        if (cl->chip != "sm_80" && cl->chip != "sm_90" &&
-            cl->chip != "sm_90a")
+        if (cl->chip != "sm_80" && cl->chip != "sm_90" && cl->chip != "sm_90a")
           return errorHandler("unknown chip '" + cl->chip +
                               "' (expected sm_80, sm_90 or sm_90a)");
         if (cl->format != "isa" && cl->format != "bin")

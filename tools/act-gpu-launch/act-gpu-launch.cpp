@@ -199,6 +199,16 @@ int runMatmul(const std::string &ptxPath, const std::string &kernel,
   if (withBias)
     arrays.push_back({halves[2].data(), nullptr, {columns}, 2});
   arrays.push_back({nullptr, result.data(), {m, n}, 2});
+  if (geometry.tensorMaps) {
+    uint32_t tileK = static_cast<uint32_t>(geometry.tileK);
+    arrays.push_back({nullptr,
+                      nullptr,
+                      {16},
+                      8,
+                      0,
+                      {tileK, static_cast<uint32_t>(geometry.tileM)}});
+    arrays.push_back({nullptr, nullptr, {16}, 8, 1, {64, tileK}});
+  }
   auto device = act::gpu::CudaDevice::open(error);
   if (!device)
     die(error);

@@ -28,6 +28,12 @@ struct KernelArray {
   void *output = nullptr;
   std::vector<int64_t> shape;
   size_t elementSize = 4;
+  /// When >= 0: this argument is instead a TMA tensor map (a memref<16xi64>
+  /// in device memory) of the 2-D, 16-bit array `tensorMapOf` of the same
+  /// launch, with boxes of `box` elements (innermost first) and the
+  /// 128-byte swizzle.
+  int tensorMapOf = -1;
+  std::vector<uint32_t> box;
 };
 
 /// The driver and a context on device 0. Fails (with a message) when

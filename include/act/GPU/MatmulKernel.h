@@ -29,15 +29,22 @@ struct Geometry {
   int64_t groupM;
   /// Dynamic shared memory per CTA (0: the kernel's is static).
   int64_t sharedBytes;
+  /// Whether the kernel takes two more arguments after the function's: TMA
+  /// tensor maps (128 bytes each, in global memory, 128-byte swizzle) of A
+  /// with boxes of tileK x tileM and of B with boxes of 64 x tileK
+  /// (innermost dimension first).
+  bool tensorMaps;
 };
 
 /// mma.sync m16n8k16: 8 warps of 64 x 32, 48 KB of static shared memory.
-constexpr Geometry kSync = {128, 128, 32, 3, 256, 8, 0};
+constexpr Geometry kSync = {128, 128, 32, 3, 256, 8, 0, false};
 /// wgmma m64n256k16: 2 warpgroups of 64 x 256; 4 stages of a 128 x 64 A
-/// slice and a 64 x 256 B slice (48 KB each) plus 1 KB to align them to
-/// the 128-byte swizzle's 1024-byte atoms.
-constexpr Geometry kWgmma = {128, 256, 64, 4, 256, 8,
-                             4 * (128 * 64 + 64 * 256) * 2 + 1024};
+/// slice and a 64 x 256 B slice (48 KB each), their 8 mbarriers, and 1 KB
+/// to align the stages to the 128-byte swizzle's 1024-byte period. (A
+/// 128 x 128 tile with 3 stages fits two CTAs per SM, which hides the
+/// epilogue, but its main loop measured 30% slower: docs/performance-gpu.md.)
+constexpr Geometry kWgmma = {
+    128, 256, 64, 4, 256, 8, 4 * (128 * 64 + 64 * 256) * 2 + 64 + 1024, true};
 
 /// The kernel family of a PTX module: wgmma when it uses wgmma.
 inline const Geometry &geometryOf(const std::string &ptx) {

@@ -60,6 +60,16 @@ private:
 /// (scalar or vector) compute in f32 and round once; f32 and f64 as they are.
 Type getComputeType(Type type);
 
+/// The formulas an activation (not a derivative) rounded to `resultElement`
+/// needs under `requested`. `precise` on an f16/bf16 result means within 1
+/// ULP of the narrow type (DESIGN.md section 5), and the fast formulas
+/// already meet that: their measured bound (docs/accuracy.md) is at most
+/// 199 f32 ULP (gelu_tanh), under 2^12 f32 ULP, half an f16 ULP (2^15 for
+/// bf16), so the one rounding to the narrow type stays within 1 ULP. Others
+/// keep `requested`; derivatives should not ask (their cancellation zones
+/// are bounded in absolute error).
+Accuracy getActivationAccuracy(Accuracy requested, Type resultElement);
+
 /// Extends `v` to getComputeType of its type (no-op for f32/f64).
 Value extendToComputeType(OpBuilder &b, Location loc, Value v);
 

@@ -45,8 +45,8 @@ struct GpuPipelineOptions {
   /// sm_80, sm_90, or sm_90a (Hopper's own instructions: the matmuls use
   /// wgmma instead of mma.sync).
   std::string chip = "sm_80";
-  bool binary = false;        ///< cubin through ptxas, else PTX text
-  std::string toolkit;        ///< CUDA toolkit root (libdevice, ptxas)
+  bool binary = false; ///< cubin through ptxas, else PTX text
+  std::string toolkit; ///< CUDA toolkit root (libdevice, ptxas)
   Accuracy accuracy = Accuracy::precise;
 };
 

@@ -1,4 +1,5 @@
 // RUN: act-opt %s --split-input-file --act-gpu-matmul --verify-diagnostics | FileCheck %s
+// RUN: act-opt %S/Inputs/bias-gelu-bf16.mlir --act-gpu-matmul=wgmma | FileCheck %s --check-prefix=WGMMA
 
 // A bf16 matmul + bias + GELU function becomes one tensor-core kernel:
 // three shared-memory stages of A (128 x 32) and B (32 x 128), cp.async
@@ -29,9 +30,10 @@
 // CHECK: scf.yield
 // CHECK: nvvm.cp.async.wait.group 0
 // CHECK-NOT: math.erf
-// CHECK: vector.load %[[BIAS]]{{.*}} {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
-// CHECK: arith.truncf {{.*}} : vector<2xf32> to vector<2xbf16>
-// CHECK: vector.store {{.*}}, %[[C]]{{.*}} {alignment = 4 : i64} : memref<?x?xbf16>, vector<2xbf16>
+// CHECK: vector.from_elements {{.*}} : vector<8xf32>
+// CHECK-COUNT-4: vector.load %[[BIAS]]{{.*}} {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
+// CHECK: arith.truncf {{.*}} : vector<8xf32> to vector<8xbf16>
+// CHECK-COUNT-4: vector.store {{.*}}, %[[C]]{{.*}} {alignment = 4 : i64} : memref<?x?xbf16>, vector<2xbf16>
 // CHECK: gpu.return
 func.func @bias_gelu(%a: memref<?x?xbf16>, %b: memref<?x?xbf16>, %bias: memref<?xbf16>, %c: memref<?x?xbf16>) {
   %at = bufferization.to_tensor %a restrict : memref<?x?xbf16> to tensor<?x?xbf16>
@@ -60,7 +62,7 @@ func.func @relu(%x: memref<?xf32>, %y: memref<?xf32>) {
 // CHECK: arith.select
 // CHECK: nvvm.mma.sync {{.*}} : (vector<2xf16>, vector<2xf16>, f32) -> !llvm.struct<(f32, f32, f32, f32)>
 // CHECK: math.exp
-// CHECK: arith.mulf {{.*}} : vector<2xf32>
+// CHECK: arith.mulf {{.*}} : vector<4xf32>
 // CHECK: vector.store {{.*}} : memref<256x64xf16>, vector<2xf16>
 func.func @swiglu_f16(%a: memref<256x64xf16>, %b: memref<64x128xf16>, %c: memref<256x64xf16>) {
   %at = bufferization.to_tensor %a restrict : memref<256x64xf16> to tensor<256x64xf16>
@@ -147,3 +149,24 @@ func.func @more(%a: memref<128x32xbf16>, %b: memref<32x128xbf16>, %c: memref<128
   %s = act.relu %at : tensor<128x32xbf16>
   return
 }
+
+// The wgmma form (sm_90a) of @bias_gelu (in Inputs/): two extra tensor-map
+// arguments, dynamic shared memory, mbarriers; thread 0 issues the TMA
+// copies (one A box, two 64-column B boxes per slice); four m64n256k16
+// wgmma per slice on descriptors, accumulators as one struct.
+// WGMMA-LABEL: gpu.func @bias_gelu(
+// WGMMA-SAME: %{{.*}}: memref<?x?xbf16>, %{{.*}}: memref<?x?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?x?xbf16>, %[[MA:.*]]: memref<16xi64>, %[[MB:.*]]: memref<16xi64>) kernel
+// WGMMA: gpu.dynamic_shared_memory
+// WGMMA: nvvm.mbarrier.init
+// WGMMA: nvvm.fence.mbarrier.init
+// WGMMA: nvvm.mbarrier.arrive.expect_tx
+// WGMMA-COUNT-3: nvvm.cp.async.bulk.tensor.shared.cluster.global
+// WGMMA: scf.for
+// WGMMA: nvvm.mbarrier.try_wait.parity
+// WGMMA: nvvm.wgmma.fence.aligned
+// WGMMA-COUNT-4: nvvm.wgmma.mma_async {{.*}}<m = 64, n = 256, k = 16>, D[<f32>, <one>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <row>]
+// WGMMA: nvvm.wgmma.commit.group.sync.aligned
+// WGMMA: nvvm.wgmma.wait.group.sync.aligned 1
+// WGMMA: nvvm.mbarrier.arrive
+// WGMMA: nvvm.wgmma.wait.group.sync.aligned 0
+// WGMMA: arith.truncf {{.*}} : vector<16xf32> to vector<16xbf16>

@@ -169,9 +169,7 @@ protected:
   Value shrU(Value x, int64_t y) {
     return arith::ShRUIOp::create(b, loc, x, index(y));
   }
-  Value minU(Value x, Value y) {
-    return arith::MinUIOp::create(b, loc, x, y);
-  }
+  Value minU(Value x, Value y) { return arith::MinUIOp::create(b, loc, x, y); }
 
   /// Sets m0, n0 (the CTA's first row and output column), outColumns and
   /// the number of K slices. CTAs run in groups of groupM tile rows, column
@@ -224,33 +222,64 @@ protected:
   /// Two adjacent elements of a row-broadcast bias or of dy, in f32.
   Value loadPair(Value memref, ValueRange indices) {
     Type type = cast<MemRefType>(memref.getType()).getElementType();
-    Value v = vector::LoadOp::create(b, loc, VectorType::get({2}, type),
-                                     memref, indices, /*nontemporal=*/false,
+    Value v = vector::LoadOp::create(b, loc, VectorType::get({2}, type), memref,
+                                     indices, /*nontemporal=*/false,
                                      pairAlignment(type));
     return extendToComputeType(b, loc, v);
   }
 
-  Value pair(Value x, Value y) {
-    auto type = VectorType::get({2}, b.getF32Type());
-    return vector::FromElementsOp::create(b, loc, type, ValueRange{x, y});
+  /// Two elements of `v` (a vector<2xf32> load) as scalars, appended.
+  void appendPair(SmallVector<Value> &to, Value v) {
+    for (int64_t e = 0; e < 2; ++e)
+      to.push_back(vector::ExtractOp::create(b, loc, v, e));
   }
 
-  /// The epilogue on the accumulators of outputs (row, col..col + 1): the
-  /// gate (or only) pair and, for the GLU, the up pair; stores the result.
-  void storePair(Value row, Value col, Value gate, Value up) {
+  /// The epilogue on the accumulators of outputs (row, cols[i]..+1), one
+  /// pair per column: `gate` holds the gate (or only) values in that order
+  /// and, for the GLU, `up` the up values. All pairs go through act's
+  /// formulas as one vector, so that the scheduler sees independent chains
+  /// (one pair at a time left the epilogue latency-bound, at two warps per
+  /// scheduler); then each pair is stored.
+  void storePairs(Value row, ArrayRef<Value> cols, ArrayRef<Value> gate,
+                  ArrayRef<Value> up) {
+    auto type =
+        VectorType::get({static_cast<int64_t>(gate.size())}, b.getF32Type());
+    auto gather = [&](ArrayRef<Value> scalars) {
+      return vector::FromElementsOp::create(b, loc, type, scalars);
+    };
+    Value gateV = gather(gate), upV = up.empty() ? Value() : gather(up);
     if (bias) {
-      gate = arith::AddFOp::create(b, loc, gate, loadPair(bias, {col}));
-      if (up)
-        up = arith::AddFOp::create(b, loc, up,
-                                   loadPair(bias, {add(col, outColumns)}));
+      SmallVector<Value> gateBias, upBias;
+      for (Value col : cols) {
+        appendPair(gateBias, loadPair(bias, {col}));
+        if (upV)
+          appendPair(upBias, loadPair(bias, {add(col, outColumns)}));
+      }
+      gateV = arith::AddFOp::create(b, loc, gateV, gather(gateBias));
+      if (upV)
+        upV = arith::AddFOp::create(b, loc, upV, gather(upBias));
     }
-    Value dyPair = dy ? loadPair(dy, {row, col}) : Value();
-    Value y = buildMatmulEpilogue(b, loc, op, accuracy, gate, up, dyPair);
+    Value dyV;
+    if (dy) {
+      SmallVector<Value> dyScalars;
+      for (Value col : cols)
+        appendPair(dyScalars, loadPair(dy, {row, col}));
+      dyV = gather(dyScalars);
+    }
+    Value y = buildMatmulEpilogue(b, loc, op, accuracy, gateV, upV, dyV);
     Type resultElement = cast<MemRefType>(c.getType()).getElementType();
-    y = truncateTo(b, loc, y, VectorType::get({2}, resultElement));
-    vector::StoreOp::create(b, loc, y, c, ValueRange{row, col},
-                            /*nontemporal=*/false,
-                            pairAlignment(resultElement));
+    y = truncateTo(b, loc, y, VectorType::get(type.getShape(), resultElement));
+    auto pairType = VectorType::get({2}, resultElement);
+    for (auto [i, col] : llvm::enumerate(cols)) {
+      int64_t at = 2 * static_cast<int64_t>(i);
+      Value pair = vector::FromElementsOp::create(
+          b, loc, pairType,
+          ValueRange{vector::ExtractOp::create(b, loc, y, at),
+                     vector::ExtractOp::create(b, loc, y, at + 1)});
+      vector::StoreOp::create(b, loc, pair, c, ValueRange{row, col},
+                              /*nontemporal=*/false,
+                              pairAlignment(resultElement));
+    }
   }
 
   OpBuilder &b;
@@ -379,17 +408,15 @@ private:
     }
     auto resultType = LLVM::LLVMStructType::getLiteral(
         b.getContext(), SmallVector<Type>(4, b.getF32Type()));
-    NVVM::MMATypes ptxType = isa<BFloat16Type>(element)
-                                 ? NVVM::MMATypes::bf16
-                                 : NVVM::MMATypes::f16;
+    NVVM::MMATypes ptxType =
+        isa<BFloat16Type>(element) ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
     for (int64_t i = 0; i < kTilesM; ++i)
       for (int64_t j = 0; j < kTilesN; ++j) {
         ArrayRef<Value> pair = fragB[j / 2];
         SmallVector<Value, 2> operandB = {pair[2 * (j % 2)],
                                           pair[2 * (j % 2) + 1]};
         int64_t at = (i * kTilesN + j) * 4;
-        SmallVector<Value, 4> operandC(acc.begin() + at,
-                                       acc.begin() + at + 4);
+        SmallVector<Value, 4> operandC(acc.begin() + at, acc.begin() + at + 4);
         Value d = NVVM::MmaOp::create(
             b, loc, resultType, fragA[i], operandB, operandC, {16, 8, 16},
             std::nullopt, std::nullopt,
@@ -407,20 +434,20 @@ private:
     Value g = divU(lane, 4), t = remU(lane, 4);
     int64_t outTilesN = glu ? kTilesN / 2 : kTilesN;
     int64_t warpColumns = glu ? 16 : 32;
-    auto at = [&](int64_t i, int64_t j, int64_t half) {
-      int64_t v = (i * kTilesN + j) * 4 + 2 * half;
-      return pair(acc[v], acc[v + 1]);
-    };
     for (int64_t i = 0; i < kTilesM; ++i)
       for (int64_t half = 0; half < 2; ++half) {
         Value row =
             add(add(m0, mul(warpM, 64)), add(g, index(16 * i + 8 * half)));
+        SmallVector<Value> cols, gate, up;
         for (int64_t j = 0; j < outTilesN; ++j) {
-          Value col = add(add(n0, mul(warpN, warpColumns)),
-                          add(mul(t, 2), index(8 * j)));
-          storePair(row, col, at(i, j, half),
-                    glu ? at(i, j + 2, half) : Value());
+          cols.push_back(add(add(n0, mul(warpN, warpColumns)),
+                             add(mul(t, 2), index(8 * j))));
+          int64_t v = (i * kTilesN + j) * 4 + 2 * half;
+          gate.append({acc[v], acc[v + 1]});
+          if (glu)
+            up.append({acc[v + 8], acc[v + 9]});
         }
+        storePairs(row, cols, gate, up);
       }
   }
 
@@ -430,15 +457,21 @@ private:
 
 /// The wgmma kernel (sm_90a): a 128 x 256 CTA tile, 2 warpgroups of 64 x
 /// 256 (m64n256k16, accumulators in registers), K slices of 64 through 4
-/// stages of dynamic shared memory in the 128-byte swizzle wgmma reads: A
-/// K-major (a row of 64 elements is one 128-byte line), B N-major in four
-/// blocks of 64 columns. cp.async fills the stages; a slice's wgmma runs
-/// while the next ones load.
+/// stages of dynamic shared memory in the 128-byte swizzle that both TMA
+/// writes and wgmma reads: A K-major (a row of 64 elements is one 128-byte
+/// line), B N-major in four blocks of 64 columns. Thread 0 issues the TMA
+/// copies (tensor maps from the launcher, see act/GPU/MatmulKernel.h);
+/// mbarriers say when a stage is full (TMA bytes landed) and when it is
+/// empty again (all 256 threads' wgmma on it done), so loads run
+/// stages - 1 slices ahead with no CTA-wide barrier in the loop.
 class WgmmaKernelEmitter : KernelEmitterBase {
 public:
   WgmmaKernelEmitter(OpBuilder &b, Location loc, const MatmulFunction &match,
-                     ValueRange args, Accuracy accuracy)
-      : KernelEmitterBase(b, loc, match, args, mm::kWgmma, accuracy) {}
+                     ValueRange args, Value mapA, Value mapB, Accuracy accuracy)
+      : KernelEmitterBase(b, loc, match, args, mm::kWgmma, accuracy) {
+    tensorMapA = toPointer(mapA);
+    tensorMapB = toPointer(mapB);
+  }
 
   void emit() {
     tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
@@ -448,14 +481,28 @@ public:
     warpInGroup = remU(warp, 4);
     emitTileOrigin();
     emitSharedMemory();
-    Value lastSlice = sub(slices, index(1));
     int64_t stages = geometry.stages;
+    Value isProducer =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, index(0));
 
-    // Slices kt + 1 and kt + 2 load while slice kt multiplies: stage
-    // (kt + 2) % 4 was read by the wgmma of slice kt - 2, which every
-    // warpgroup has waited for before the barrier of iteration kt.
-    for (int64_t s = 0; s < stages - 2; ++s)
-      loadSlice(minU(index(s), lastSlice), index(s));
+    // Thread 0 sets up the barriers, then the first stages - 1 loads.
+    ifThen(isProducer, [&] {
+      for (int64_t s = 0; s < stages; ++s) {
+        NVVM::MBarrierInitOp::create(b, loc, barrier(full, index(s)), i32(1),
+                                     Value());
+        NVVM::MBarrierInitOp::create(b, loc, barrier(empty, index(s)),
+                                     i32(geometry.threads), Value());
+      }
+      NVVM::FenceMbarrierInitOp::create(b, loc);
+    });
+    gpu::BarrierOp::create(b, loc);
+    ifThen(isProducer, [&] {
+      for (int64_t s = 0; s < stages - 1; ++s)
+        ifThen(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                     index(s), slices),
+               [&] { loadSlice(index(s), index(s)); });
+    });
+
     auto accType = LLVM::LLVMStructType::getLiteral(
         b.getContext(), SmallVector<Type>(kAccumulators, b.getF32Type()));
     Value zero = LLVM::ZeroOp::create(b, loc, accType);
@@ -465,17 +512,9 @@ public:
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
       Value kt = loop.getInductionVar();
-      NVVM::CpAsyncWaitGroupOp::create(b, loc, stages - 3);
-      // cp.async wrote through the generic proxy; wgmma reads through the
-      // async proxy.
-      NVVM::FenceProxyOp::create(
-          b, loc,
-          NVVM::ProxyKindAttr::get(b.getContext(),
-                                   NVVM::ProxyKind::async_shared),
-          NVVM::SharedSpaceAttr::get(b.getContext(),
-                                     NVVM::SharedSpace::shared_cta));
-      gpu::BarrierOp::create(b, loc);
       Value stage = remU(kt, stages);
+      // The u-th fill of a stage completes the full barrier's phase u.
+      wait(barrier(full, stage), divU(kt, stages));
       Value acc = loop.getRegionIterArgs()[0];
       NVVM::WgmmaFenceAlignedOp::create(b, loc);
       for (int64_t kk = 0; kk < geometry.tileK / 16; ++kk)
@@ -485,34 +524,104 @@ public:
             NVVM::MMAShapeAttr::get(b.getContext(), 64, kWarpgroupN, 16),
             wgmmaType(), wgmmaType(), NVVM::WGMMATypes::f32,
             NVVM::WGMMAScaleOut::one, NVVM::WGMMAScaleIn::one,
-            NVVM::WGMMAScaleIn::one, NVVM::MMALayout::row,
-            NVVM::MMALayout::row, nullptr);
+            NVVM::WGMMAScaleIn::one, NVVM::MMALayout::row, NVVM::MMALayout::row,
+            nullptr);
       NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+      // Slice kt - 1's wgmma is done: its stage is free as far as this
+      // thread is concerned.
       NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 1);
-      Value next = add(kt, stages - 2);
-      loadSlice(minU(next, lastSlice), remU(next, stages));
+      Value previous = sub(add(kt, stages), index(1));
+      ifThen(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, kt,
+                                   index(0)),
+             [&] { arrive(barrier(empty, remU(previous, stages))); });
+      // Thread 0 refills that stage with slice kt + stages - 1 once every
+      // thread has arrived.
+      Value next = previous;
+      Value wanted = arith::AndIOp::create(
+          b, loc, isProducer,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, next,
+                                slices));
+      ifThen(wanted, [&] {
+        Value nextStage = remU(next, stages);
+        ifThen(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, next,
+                                     index(stages)),
+               [&] {
+                 wait(barrier(empty, nextStage),
+                      sub(divU(next, stages), index(1)));
+               });
+        loadSlice(next, nextStage);
+      });
       scf::YieldOp::create(b, loc, acc);
     }
     NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
-    NVVM::CpAsyncWaitGroupOp::create(b, loc, 0);
     emitEpilogue(loop.getResult(0));
   }
 
 private:
-  static constexpr int64_t kWarpgroupN = 256;
+  /// A warpgroup covers the tile's columns (m64nNk16, N/2 accumulators
+  /// per thread).
+  static constexpr int64_t kWarpgroupN = mm::kWgmma.tileN;
   static constexpr int64_t kAccumulators = kWarpgroupN / 2;
+  /// 8-column blocks whose epilogue runs as one vector.
+  static constexpr int64_t kEpilogueBlocks = 8;
 
   NVVM::WGMMATypes wgmmaType() {
     return isa<BFloat16Type>(element) ? NVVM::WGMMATypes::bf16
                                       : NVVM::WGMMATypes::f16;
   }
 
-  int64_t sliceElementsA() { return geometry.tileM * geometry.tileK; }
-  int64_t sliceElementsB() { return geometry.tileK * geometry.tileN; }
+  int64_t sliceBytesA() { return geometry.tileM * geometry.tileK * 2; }
+  int64_t sliceBytesB() { return geometry.tileK * geometry.tileN * 2; }
 
-  /// The stages as one 1-D memref of `element` starting on a 1024-byte
-  /// boundary of dynamic shared memory (A's stages, then B's), and that
-  /// boundary's shared-window address for the descriptors.
+  Value i32(int64_t v) {
+    return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(v));
+  }
+  Value toI32(Value v) {
+    return arith::IndexCastOp::create(b, loc, b.getI32Type(), v);
+  }
+
+  void ifThen(Value condition, function_ref<void()> body) {
+    auto op = scf::IfOp::create(b, loc, condition, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(op.thenBlock());
+    body();
+  }
+
+  /// A global memref argument (a tensor map) as a generic pointer.
+  Value toPointer(Value memref) {
+    Value address =
+        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
+    Value bits = arith::IndexCastOp::create(b, loc, b.getI64Type(), address);
+    return LLVM::IntToPtrOp::create(
+        b, loc, LLVM::LLVMPointerType::get(b.getContext()), bits);
+  }
+
+  /// A shared-memory pointer `byteOffset` bytes past the aligned base.
+  Value shared(Value byteOffset) {
+    Value address = arith::AddIOp::create(
+        b, loc, sharedBase,
+        arith::IndexCastOp::create(b, loc, b.getI64Type(), byteOffset));
+    return LLVM::IntToPtrOp::create(
+        b, loc, LLVM::LLVMPointerType::get(b.getContext(), 3), address);
+  }
+
+  Value barrier(int64_t first, Value stage) {
+    return shared(add(index(first), mul(stage, 8)));
+  }
+
+  void wait(Value bar, Value use) {
+    Value parity = toI32(andI(use, 1));
+    NVVM::MBarrierTryWaitParityOp::create(b, loc, bar, parity, i32(0));
+  }
+
+  void arrive(Value bar) {
+    NVVM::MBarrierArriveOp::create(b, loc, b.getI64Type(), bar, Value(),
+                                   NVVM::MemScopeKindAttr());
+  }
+
+  /// The stages start on a 1024-byte boundary of dynamic shared memory (the
+  /// 128-byte swizzle's period): A's stages, B's, then the full and empty
+  /// barriers.
   void emitSharedMemory() {
     auto workgroup = gpu::AddressSpaceAttr::get(
         b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
@@ -520,50 +629,40 @@ private:
         b, loc,
         MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
                         MemRefLayoutAttrInterface(), workgroup));
-    Value address =
-        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, raw);
+    Value address = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, raw);
     Value pad = remU(sub(index(1024), remU(address, 1024)), 1024);
-    int64_t elements =
-        geometry.stages * (sliceElementsA() + sliceElementsB());
-    smem = memref::ViewOp::create(
-        b, loc,
-        MemRefType::get({elements}, element, MemRefLayoutAttrInterface(),
-                        workgroup),
-        raw, pad, ValueRange{});
-    sharedBase = arith::IndexCastOp::create(b, loc, b.getI64Type(),
-                                            add(address, pad));
+    sharedBase =
+        arith::IndexCastOp::create(b, loc, b.getI64Type(), add(address, pad));
+    bStages = geometry.stages * sliceBytesA();
+    full = bStages + geometry.stages * sliceBytesB();
+    empty = full + 8 * geometry.stages;
   }
 
-  /// The 128-byte swizzle: 16-byte chunk `chunk` of 128-byte line `line`
-  /// lands at chunk chunk ^ (line % 8); in elements.
-  Value swizzled(Value line, Value chunk) {
-    return add(mul(line, 64), mul(xorI(chunk, andI(line, 7)), 8));
-  }
-
-  /// cp.async of K slice `slice` into `stage`: A's 128 lines of 64
-  /// elements (1024 chunks, 4 per thread), B's 64 lines of 256 elements
-  /// as four blocks of 64 columns (2048 chunks, 8 per thread).
+  /// Thread 0: expect the slice's bytes on the stage's full barrier, then
+  /// one TMA copy of A's 128 x 64 box and four of B's 64 x 64 boxes.
   void loadSlice(Value slice, Value stage) {
-    Value k0 = mul(slice, geometry.tileK);
-    Value baseA = mul(stage, sliceElementsA());
-    for (int64_t rep = 0; rep < 4; ++rep) {
-      Value chunk = add(tid, rep * geometry.threads);
-      Value row = divU(chunk, 8), column = remU(chunk, 8);
-      copy(smem, {add(baseA, swizzled(row, column))}, a,
-           {add(m0, row), add(k0, mul(column, 8))});
-    }
-    Value baseB = add(mul(stage, sliceElementsB()),
-                      index(geometry.stages * sliceElementsA()));
-    for (int64_t rep = 0; rep < 8; ++rep) {
-      Value chunk = add(tid, rep * geometry.threads);
-      Value k = divU(chunk, 32), column = remU(chunk, 32);
-      Value block = divU(column, 8);
-      Value at = add(mul(block, geometry.tileK * 64),
-                     swizzled(k, remU(column, 8)));
-      copy(smem, {add(baseB, at)}, bMat,
-           {add(k0, k), columnOfChunk(column, kWarpgroupN / 2)});
-    }
-    NVVM::CpAsyncCommitGroupOp::create(b, loc);
+    Value bar = barrier(full, stage);
+    NVVM::MBarrierArriveExpectTxOp::create(
+        b, loc, Type(), bar, i32(sliceBytesA() + sliceBytesB()),
+        NVVM::MemScopeKindAttr(), nullptr, Value());
+    Value k0 = toI32(mul(slice, geometry.tileK));
+    tma(shared(mul(stage, sliceBytesA())), tensorMapA, {k0, toI32(m0)}, bar);
+    Value baseB = add(index(bStages), mul(stage, sliceBytesB()));
+    int64_t blockBytes = geometry.tileK * 64 * 2;
+    for (int64_t j = 0; j < geometry.tileN / 64; ++j)
+      tma(shared(add(baseB, index(j * blockBytes))), tensorMapB,
+          {toI32(columnOfChunk(index(8 * j), kWarpgroupN / 2)), k0}, bar);
+  }
+
+  /// A TMA copy into this CTA's shared memory, addressed as
+  /// shared::cluster (a launch without clusters is a cluster of one).
+  void tma(Value dst, Value map, ValueRange coordinates, Value bar) {
+    Value cluster = LLVM::AddrSpaceCastOp::create(
+        b, loc, LLVM::LLVMPointerType::get(b.getContext(), 7), dst);
+    NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
+        b, loc, cluster, map, coordinates, bar, ValueRange(), Value(), Value(),
+        NVVM::TMALoadModeAttr::get(b.getContext(), NVVM::TMALoadMode::TILE),
+        b.getBoolAttr(false), nullptr, Value());
   }
 
   /// A wgmma shared-memory descriptor: start address, leading and stride
@@ -577,29 +676,24 @@ private:
         b, loc, sharedBase,
         arith::IndexCastOp::create(b, loc, i64, byteOffset));
     Value start = arith::ShRUIOp::create(
-        b, loc, arith::AndIOp::create(b, loc, address, c64(0x3ffff)),
-        c64(4));
-    int64_t fixed = ((leading >> 4) << 16) | ((stride >> 4) << 32) |
-                    (int64_t(1) << 62);
+        b, loc, arith::AndIOp::create(b, loc, address, c64(0x3ffff)), c64(4));
+    int64_t fixed =
+        ((leading >> 4) << 16) | ((stride >> 4) << 32) | (int64_t(1) << 62);
     return arith::OrIOp::create(b, loc, start, c64(fixed));
   }
 
   /// A: this warpgroup's 64 rows of the stage, K-major, 8-row groups 1024
   /// bytes apart; k16 step kk starts 32 bytes further into the lines.
   Value descriptorA(Value stage, int64_t kk) {
-    Value offset = mul(add(mul(stage, sliceElementsA()),
-                           mul(warpgroup, 64 * geometry.tileK)),
-                       2);
+    Value offset =
+        add(mul(stage, sliceBytesA()), mul(warpgroup, 64 * geometry.tileK * 2));
     return descriptor(add(offset, 32 * kk), 16, 1024);
   }
 
   /// B: N-major, 64-column blocks 8 KB apart (leading), 8-line groups of K
   /// 1024 bytes apart (stride); k16 step kk starts 16 lines further.
   Value descriptorB(Value stage, int64_t kk) {
-    Value offset =
-        mul(add(mul(stage, sliceElementsB()),
-                index(geometry.stages * sliceElementsA())),
-            2);
+    Value offset = add(mul(stage, sliceBytesB()), index(bStages));
     return descriptor(add(offset, 2048 * kk), geometry.tileK * 64 * 2, 1024);
   }
 
@@ -609,24 +703,31 @@ private:
   void emitEpilogue(Value acc) {
     Value g = divU(lane, 4), t = remU(lane, 4);
     int64_t blocks = kWarpgroupN / 8, outBlocks = glu ? blocks / 2 : blocks;
-    auto at = [&](int64_t j, int64_t half) {
-      int64_t v = 4 * j + 2 * half;
-      return pair(LLVM::ExtractValueOp::create(b, loc, acc, v),
-                  LLVM::ExtractValueOp::create(b, loc, acc, v + 1));
+    auto value = [&](int64_t v) -> Value {
+      return LLVM::ExtractValueOp::create(b, loc, acc, v);
     };
     Value rowBase =
         add(add(m0, mul(warpgroup, 64)), add(mul(warpInGroup, 16), g));
     for (int64_t half = 0; half < 2; ++half) {
       Value row = add(rowBase, 8 * half);
-      for (int64_t j = 0; j < outBlocks; ++j) {
-        Value col = add(add(n0, mul(t, 2)), index(8 * j));
-        storePair(row, col, at(j, half),
-                  glu ? at(j + outBlocks, half) : Value());
+      for (int64_t j0 = 0; j0 < outBlocks; j0 += kEpilogueBlocks) {
+        SmallVector<Value> cols, gate, up;
+        for (int64_t j = j0; j < j0 + kEpilogueBlocks; ++j) {
+          cols.push_back(add(add(n0, mul(t, 2)), index(8 * j)));
+          int64_t v = 4 * j + 2 * half;
+          gate.append({value(v), value(v + 1)});
+          if (glu)
+            up.append({value(v + 4 * outBlocks), value(v + 4 * outBlocks + 1)});
+        }
+        storePairs(row, cols, gate, up);
       }
     }
   }
 
-  Value tid, lane, warpgroup, warpInGroup, smem, sharedBase;
+  Value tid, lane, warpgroup, warpInGroup, sharedBase;
+  Value tensorMapA, tensorMapB;
+  /// Byte offsets past sharedBase: B's stages, the full and empty barriers.
+  int64_t bStages = 0, full = 0, empty = 0;
 };
 
 struct ActGpuMatmulPass final
@@ -676,8 +777,8 @@ struct ActGpuMatmulPass final
     const mm::Geometry &geometry = wgmma ? mm::kWgmma : mm::kSync;
     SmallVector<Type, 2> attributions;
     if (!wgmma) {
-      Type element = cast<MemRefType>(func.getArgumentTypes()[match.lhs])
-                         .getElementType();
+      Type element =
+          cast<MemRefType>(func.getArgumentTypes()[match.lhs]).getElementType();
       auto workgroup = gpu::AddressSpaceAttr::get(
           b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
       int64_t stages = geometry.stages;
@@ -688,20 +789,29 @@ struct ActGpuMatmulPass final
           MemRefType::get({stages, geometry.tileK, geometry.tileN}, element,
                           MemRefLayoutAttrInterface(), workgroup));
     }
+    // The wgmma kernel also takes A's and B's TMA tensor maps (128 bytes
+    // each, in global memory), after the function's arguments.
+    SmallVector<Type> inputs(func.getArgumentTypes());
+    if (wgmma)
+      inputs.append(2, MemRefType::get({16}, b.getI64Type()));
     auto kernel = gpu::GPUFuncOp::create(b, func.getLoc(), func.getName(),
-                                         func.getFunctionType(), attributions);
+                                         b.getFunctionType(inputs, TypeRange()),
+                                         attributions);
     kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
     // cp.async and ldmatrix move 16-byte rows: align the stages to 128.
     for (unsigned i = 0; i < attributions.size(); ++i)
       kernel.setWorkgroupAttributionAttr(
           i, LLVM::LLVMDialect::getAlignAttrName(), b.getI64IntegerAttr(128));
-    kernel.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
-        {static_cast<int32_t>(geometry.threads), 1, 1}));
+    kernel.setKnownBlockSizeAttr(
+        b.getDenseI32ArrayAttr({static_cast<int32_t>(geometry.threads), 1, 1}));
     Block &body = kernel.getBody().front();
     b.setInsertionPointToStart(&body);
     ValueRange args = body.getArguments().take_front(func.getNumArguments());
     if (wgmma) {
-      WgmmaKernelEmitter(b, func.getLoc(), match, args, mode).emit();
+      unsigned maps = func.getNumArguments();
+      WgmmaKernelEmitter(b, func.getLoc(), match, args, body.getArgument(maps),
+                         body.getArgument(maps + 1), mode)
+          .emit();
     } else {
       ArrayRef<BlockArgument> smem = kernel.getWorkgroupAttributions();
       SyncKernelEmitter(b, func.getLoc(), match, args, smem[0], smem[1], mode)

@@ -181,8 +181,9 @@ Value mlir::act::buildMatmulEpilogue(OpBuilder &b, Location loc, MatmulOp op,
                                      activation->getParams(), gate, dy, Value(),
                                      accuracy);
   else if (activation)
-    result = buildActivation(b, loc, activation->getKind(),
-                             activation->getParams(), gate, Value(), accuracy);
+    result = buildActivation(
+        b, loc, activation->getKind(), activation->getParams(), gate, Value(),
+        getActivationAccuracy(accuracy, getElementTypeOrSelf(op.getType())));
   if (up)
     result = arith::MulFOp::create(b, loc, result, up);
   return result;

@@ -41,7 +41,8 @@ FailureOr<MatchedMatmul> matchMatmul(Value value, std::string &reason,
 /// The epilogue of `op` on accumulators in the compute type (f32 for
 /// f16/bf16), scalars or vectors, bias already added: f(gate), or dy *
 /// f'(gate) with `dy`, times `up` for the GLU (`up` null otherwise); not yet
-/// rounded to the result type.
+/// rounded to the result type. An f16/bf16 result takes the formulas
+/// getActivationAccuracy picks.
 Value buildMatmulEpilogue(OpBuilder &b, Location loc, MatmulOp op,
                           Accuracy accuracy, Value gate, Value up, Value dy);
 
