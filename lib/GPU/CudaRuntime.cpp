@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "act/GPU/CudaRuntime.h"
+#include "act/GPU/KernelGeometry.h"
 
 #include <algorithm>
 #include <chrono>
@@ -50,8 +51,6 @@ struct CudaDevice::Driver {
                                      const uint64_t *, const uint64_t *,
                                      const uint32_t *, const uint32_t *, int,
                                      int, int, int);
-  CUresult (*cuOccupancyMaxActiveBlocksPerMultiprocessor)(int *, void *, int,
-                                                          size_t);
   CUdevice device = 0;
 
   ~Driver() {
@@ -112,8 +111,6 @@ std::unique_ptr<CudaDevice> CudaDevice::open(std::string &error) {
   load(d.cuGetErrorString, "cuGetErrorString");
   load(d.cuFuncSetAttribute, "cuFuncSetAttribute");
   load(d.cuTensorMapEncodeTiled, "cuTensorMapEncodeTiled");
-  load(d.cuOccupancyMaxActiveBlocksPerMultiprocessor,
-       "cuOccupancyMaxActiveBlocksPerMultiprocessor");
   if (missing)
     return nullptr;
   if (!d.check(d.cuInit(0), "cuInit", error) ||
@@ -286,29 +283,23 @@ bool CudaDevice::runKernel(void *module, const std::string &name,
 bool CudaDevice::runElementwise(void *module, const std::string &name,
                                 const std::vector<const void *> &inputs,
                                 void *output, int64_t n, size_t elementSize,
-                                std::string &error, int repeat,
-                                double *seconds) {
+                                std::string &error, int repeat, double *seconds,
+                                int64_t gridBlocks) {
   std::vector<KernelArray> arrays;
   for (const void *input : inputs)
     arrays.push_back({input, nullptr, {n}, elementSize});
   arrays.push_back({nullptr, output, {n}, elementSize});
-  // Grid-stride kernels: as many blocks as the device holds at once (one
-  // wave, no tail of half-empty SMs), no more than the work (16 bytes per
-  // thread per step).
-  const unsigned threads = 256;
-  int resident = 8;
-  {
-    std::lock_guard<std::mutex> lock(*mutex);
-    void *function = nullptr;
-    if (module && driver->cuCtxSetCurrent(context) == 0 &&
-        driver->cuModuleGetFunction(&function, module, name.c_str()) == 0)
-      driver->cuOccupancyMaxActiveBlocksPerMultiprocessor(&resident, function,
-                                                          threads, 0);
-  }
+  // One group of kUnroll x kThreads vectors per block (a grid-stride
+  // kernel takes any grid; this one measured fastest: docs/performance-gpu.md).
+  namespace ew = act::gpu::elementwise;
   int64_t perThread = std::max<int64_t>(1, 16 / elementSize);
-  int64_t wanted = (n / perThread + threads - 1) / threads;
-  unsigned blocks = static_cast<unsigned>(std::clamp<int64_t>(
-      wanted, 1, int64_t(multiprocessors) * std::max(resident, 1)));
+  int64_t groupElements = perThread * ew::kThreads * ew::kUnroll;
+  unsigned blocks = static_cast<unsigned>(
+      gridBlocks > 0
+          ? gridBlocks
+          : std::clamp<int64_t>((n + groupElements - 1) / groupElements, 1,
+                                int64_t(1) << 31));
+  const unsigned threads = ew::kThreads;
   return runKernel(module, name, arrays, blocks, threads, 0, error, repeat,
                    seconds);
 }

@@ -3,7 +3,8 @@
 // act-gpu-launch K.ptx KERNEL --input x.npy [--input dy.npy] --output y.npy
 //   [--bench N]
 // act-gpu-launch K.ptx KERNEL --elements N [--inputs 1|2] --bench R
-//   (inputs made here: no gigabyte .npy files to carry)
+//   [--blocks B]  (inputs made here: no gigabyte .npy files to carry; B
+//   overrides the grid)
 // act-gpu-launch --copy --elements N --bench R  (device-to-device copy of
 //   the bytes a one-input f32 kernel moves: the bandwidth limit)
 // act-gpu-launch K.ptx KERNEL --matmul M,N,K [--glu] [--bias] [--dtype
@@ -19,7 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "act/GPU/CudaRuntime.h"
-#include "act/GPU/MatmulKernel.h"
+#include "act/GPU/KernelGeometry.h"
 
 #include <cmath>
 #include <cstdint>
@@ -244,6 +245,7 @@ int main(int argc, char **argv) {
   std::vector<std::string> positional, inputs;
   std::string output;
   int bench = 0, generatedInputs = 1;
+  int64_t blocks = 0;
   int64_t elements = 0;
   bool copy = false, glu = false, withBias = false, bf16 = true;
   std::string matmul;
@@ -266,6 +268,8 @@ int main(int argc, char **argv) {
       generatedInputs = std::atoi(value().c_str());
     else if (a == "--copy")
       copy = true;
+    else if (a == "--blocks")
+      blocks = std::atoll(value().c_str());
     else if (a == "--matmul")
       matmul = value();
     else if (a == "--glu")
@@ -342,7 +346,7 @@ int main(int argc, char **argv) {
     in.push_back(a.data.data());
   double seconds = 0;
   if (!device->runElementwise(module, positional[1], in, y.data(), n,
-                              sizeof(float), error, bench, &seconds))
+                              sizeof(float), error, bench, &seconds, blocks))
     die(error);
   if (bench)
     std::printf("{\"kernel\": \"%s\", \"device\": \"%s\", \"elements\": %lld, "

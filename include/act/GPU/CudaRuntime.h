@@ -63,10 +63,12 @@ public:
   /// (host arrays of n elements of `elementSize` bytes each), then writes
   /// `output` (n elements), each a 1-D memref, through runKernel with a
   /// grid that fills the device.
+  /// `blocks` > 0 overrides the grid (for experiments).
   bool runElementwise(void *module, const std::string &name,
                       const std::vector<const void *> &inputs, void *output,
                       int64_t n, size_t elementSize, std::string &error,
-                      int repeat = 0, double *seconds = nullptr);
+                      int repeat = 0, double *seconds = nullptr,
+                      int64_t blocks = 0);
 
   /// Times `repeat` device-to-device copies of `bytes` (the bandwidth an
   /// elementwise kernel is measured against); seconds per copy.

@@ -10,10 +10,12 @@
 #include "ElementwiseBody.h"
 
 #include "act/Dialect/Act/Transforms/Passes.h"
+#include "act/GPU/KernelGeometry.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -85,66 +87,53 @@ FailureOr<linalg::GenericOp> getKernelGeneric(func::FuncOp func,
 class KernelEmitter {
 public:
   KernelEmitter(OpBuilder &b, Location loc, linalg::GenericOp generic,
-                ValueRange args, int64_t lanes)
-      : b(b), loc(loc), generic(generic), args(args), lanes(lanes) {}
+                ValueRange args, int64_t lanes, int64_t unroll)
+      : b(b), loc(loc), generic(generic), args(args), lanes(lanes),
+        unroll(unroll) {}
 
   void emit() {
-    Value tid = arith::AddIOp::create(
-        b, loc,
-        arith::MulIOp::create(
-            b, loc, gpu::BlockIdOp::create(b, loc, gpu::Dimension::x),
-            gpu::BlockDimOp::create(b, loc, gpu::Dimension::x)),
-        gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x));
-    Value stride = arith::MulIOp::create(
-        b, loc, gpu::GridDimOp::create(b, loc, gpu::Dimension::x),
-        gpu::BlockDimOp::create(b, loc, gpu::Dimension::x));
+    Value block = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
+    Value blockDim = gpu::BlockDimOp::create(b, loc, gpu::Dimension::x);
+    Value grid = gpu::GridDimOp::create(b, loc, gpu::Dimension::x);
+    Value thread = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+    Value tid = add(mul(block, blockDim), thread);
+    Value stride = mul(grid, blockDim);
     Value output = mapOperand(generic.getDpsInitOperand(0)->get());
     Value n = memref::DimOp::create(b, loc, output, 0);
     Value vectors = arith::DivUIOp::create(b, loc, n, index(lanes));
-    // Full vectors: thread t takes vectors t, t + stride, ..., kUnroll at a
-    // time with every load issued before the first use (memory-level
-    // parallelism: one 16-byte load in flight per thread is not enough to
-    // cover the latency of HBM), while t + (kUnroll - 1) stride < vectors.
-    Value groupStride = arith::MulIOp::create(b, loc, stride, index(kUnroll));
-    Value lastOffset =
-        arith::MulIOp::create(b, loc, stride, index(kUnroll - 1));
-    Value groupEnd = arith::SubIOp::create(b, loc, vectors, lastOffset);
-    auto grouped = scf::ForOp::create(b, loc, tid, groupEnd, groupStride);
+    // Full groups of unroll x blockDim consecutive vectors: block g takes
+    // groups g, g + grid, ...; its thread t the vectors t, t + blockDim, ...
+    // of a group, all loaded before the first is used (memory-level
+    // parallelism: one 16-byte load in flight per thread does not cover
+    // HBM's latency), each load instruction coalesced over the warp, each
+    // block's accesses one contiguous run.
+    Value groupSize = mul(blockDim, index(unroll));
+    Value groups = arith::DivUIOp::create(b, loc, vectors, groupSize);
+    auto grouped = scf::ForOp::create(b, loc, block, groups, grid);
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPoint(grouped.getBody()->getTerminator());
+      Value first = add(mul(grouped.getInductionVar(), groupSize), thread);
       SmallVector<Value> starts;
-      SmallVector<IRMapping> mappings(kUnroll);
-      for (int64_t u = 0; u < kUnroll; ++u) {
-        Value v = arith::AddIOp::create(
-            b, loc, grouped.getInductionVar(),
-            arith::MulIOp::create(b, loc, stride, index(u)));
-        starts.push_back(arith::MulIOp::create(b, loc, v, index(lanes)));
+      SmallVector<IRMapping> mappings(unroll);
+      for (int64_t u = 0; u < unroll; ++u) {
+        Value v = add(first, mul(blockDim, index(u)));
+        starts.push_back(mul(v, index(lanes)));
         emitLoads(starts.back(), lanes, mappings[u]);
       }
-      for (int64_t u = 0; u < kUnroll; ++u)
+      for (int64_t u = 0; u < unroll; ++u)
         emitComputeAndStore(starts[u], lanes, mappings[u]);
     }
-    // The vectors left: from the first group start at or past groupEnd, one
-    // at a time.
-    Value pastGroups = arith::CeilDivSIOp::create(
-        b, loc,
-        arith::MaxSIOp::create(
-            b, loc, arith::SubIOp::create(b, loc, groupEnd, tid), index(0)),
-        groupStride);
-    Value restBegin = arith::AddIOp::create(
-        b, loc, tid, arith::MulIOp::create(b, loc, pastGroups, groupStride));
-    auto rest = scf::ForOp::create(b, loc, restBegin, vectors, stride);
+    // The vectors after the last full group, one per thread.
+    auto rest = scf::ForOp::create(b, loc, add(mul(groups, groupSize), tid),
+                                   vectors, stride);
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPoint(rest.getBody()->getTerminator());
-      Value i =
-          arith::MulIOp::create(b, loc, rest.getInductionVar(), index(lanes));
-      emitBody(i, lanes);
+      emitBody(mul(rest.getInductionVar(), index(lanes)), lanes);
     }
     // The tail, one element per thread.
-    Value tailBegin = arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, vectors, index(lanes)), tid);
+    Value tailBegin = add(mul(vectors, index(lanes)), tid);
     auto tail = scf::ForOp::create(b, loc, tailBegin, n, stride);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(tail.getBody()->getTerminator());
@@ -153,6 +142,8 @@ public:
 
 private:
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
 
   Value mapOperand(Value v) {
     return args[cast<BlockArgument>(v).getArgNumber()];
@@ -161,9 +152,6 @@ private:
   Type widen(Type t, int64_t width) {
     return width == 1 ? t : VectorType::get({width}, t);
   }
-
-  /// Vectors handled per step of the grid-stride loop.
-  static constexpr int64_t kUnroll = 4;
 
   /// The body at element i, on vectors of `width` lanes (1: scalars).
   void emitBody(Value i, int64_t width) {
@@ -225,10 +213,16 @@ private:
   linalg::GenericOp generic;
   ValueRange args;
   int64_t lanes;
+  /// Vectors handled per step of the grid-stride loop.
+  int64_t unroll;
 };
 
+// The launchers size the grid for this group size.
+static_assert(::act::gpu::elementwise::kUnroll == 4,
+              "act-gpu-elementwise's unroll default is kUnroll");
+
 struct ActGpuElementwisePass final
-    : act::impl::ActGpuElementwiseBase<ActGpuElementwisePass> {
+    : mlir::act::impl::ActGpuElementwiseBase<ActGpuElementwisePass> {
   using Base::Base;
 
   void runOnOperation() override {
@@ -266,9 +260,15 @@ struct ActGpuElementwisePass final
                                            func.getFunctionType());
       kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
                       b.getUnitAttr());
+      if (minBlocksPerSm > 0) {
+        kernel.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({256, 1, 1}));
+        kernel->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
+                        b.getI32IntegerAttr(minBlocksPerSm));
+      }
       b.setInsertionPointToStart(&kernel.getBody().front());
       KernelEmitter(b, func.getLoc(), *generic,
-                    kernel.getBody().front().getArguments(), 16 / widest)
+                    kernel.getBody().front().getArguments(), 16 / widest,
+                    std::max<int64_t>(unroll, 1))
           .emit();
       gpu::ReturnOp::create(b, func.getLoc());
       func.erase();

@@ -20,7 +20,7 @@
 
 #include "act/Dialect/Act/IR/ActOps.h"
 #include "act/Dialect/Act/Transforms/Passes.h"
-#include "act/GPU/MatmulKernel.h"
+#include "act/GPU/KernelGeometry.h"
 #include "act/Math/ArithMath.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -460,7 +460,7 @@ private:
 /// stages of dynamic shared memory in the 128-byte swizzle that both TMA
 /// writes and wgmma reads: A K-major (a row of 64 elements is one 128-byte
 /// line), B N-major in four blocks of 64 columns. Thread 0 issues the TMA
-/// copies (tensor maps from the launcher, see act/GPU/MatmulKernel.h);
+/// copies (tensor maps from the launcher, see act/GPU/KernelGeometry.h);
 /// mbarriers say when a stage is full (TMA bytes landed) and when it is
 /// empty again (all 256 threads' wgmma on it done), so loads run
 /// stages - 1 slices ahead with no CTA-wide barrier in the loop.

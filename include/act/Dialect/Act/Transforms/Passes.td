@@ -221,15 +221,24 @@ def ActGpuElementwise : Pass<"act-gpu-elementwise", "::mlir::ModuleOp"> {
     Each public function whose work is one elementwise `linalg.generic`
     over its 1-D memref arguments (what act-expand and bufferization make
     of an activation kernel) becomes a `gpu.func` kernel of the same name
-    in one `gpu.module`: a grid-stride loop over 16-byte vectors (4 f32, 8
-    f16/bf16; `vector.load`/`vector.store` with `alignment = 16`, which
-    NVPTX emits as `ld.global.v4`/`st.global.v4`) and a scalar grid-stride
-    loop for the tail. Arguments must be 16-byte aligned (cudaMalloc's
+    in one `gpu.module`: a grid-stride loop over groups of `unroll` x
+    blockDim consecutive 16-byte vectors (4 f32, 8 f16/bf16;
+    `vector.load`/`vector.store` with `alignment = 16`, which NVPTX emits
+    as `ld.global.v4`/`st.global.v4`), each thread loading its `unroll`
+    vectors before using the first; then the vectors after the last full
+    group one per thread, and a scalar grid-stride loop for the tail. Arguments must be 16-byte aligned (cudaMalloc's
     are). Other functions are an error: they would need a host runtime.
   }];
   let options = [
     Option<"moduleName", "module-name", "std::string", "\"act_kernels\"",
-           "name of the gpu.module">
+           "name of the gpu.module">,
+    // The default is act::gpu::elementwise::kUnroll (KernelGeometry.h).
+    Option<"unroll", "unroll", "int64_t", "4",
+           "16-byte vectors per thread per group, all loaded before the "
+           "first is used">,
+    Option<"minBlocksPerSm", "min-blocks-per-sm", "int64_t", "0",
+           "blocks of 256 threads each SM must hold (nvvm.minctasm: caps "
+           "the registers); 0 leaves it to ptxas">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -252,7 +261,7 @@ def ActGpuMatmul : Pass<"act-gpu-matmul", "::mlir::ModuleOp"> {
 
     - one CTA of 256 threads per 128 x 128 tile of A B (128 x 64 outputs for
       the GLU), CTAs ordered in groups of 8 tile rows for L2 reuse; a 1-D
-      grid of (M / 128) (N / 128) CTAs (see act/GPU/MatmulKernel.h);
+      grid of (M / 128) (N / 128) CTAs (see act/GPU/KernelGeometry.h);
     - K in slices of 32: `nvgpu.device_async_copy` (cp.async, 16 bytes)
       into three shared-memory stages, XOR-swizzled;
     - `nvgpu.ldmatrix` (transposed for B) and `nvvm.mma.sync` m16n8k16 with
@@ -262,10 +271,27 @@ def ActGpuMatmul : Pass<"act-gpu-matmul", "::mlir::ModuleOp"> {
       GLU's `f(gate) * up` (each warp's 32 B columns are 16 gate and the 16
       matching up columns), one rounding, the store.
 
-    M must be a multiple of 128, N of 128 (64 for the GLU), K of 32: static
-    sizes that are not are an error here, dynamic ones at launch. Batches
-    and `transpose_b` are not taken yet (an error). Other functions are
-    left alone.
+    With `wgmma` (act-gpu-pipeline `chip=sm_90a`), the Hopper kernel
+    instead:
+
+    - one CTA of 2 warpgroups per 128 x 256 tile (128 x 128 outputs for the
+      GLU), each warpgroup 64 x 256 with `nvvm.wgmma.mma_async` m64n256k16
+      and its 128 f32 accumulators in registers;
+    - K in slices of 64 through 4 stages of dynamic shared memory in the
+      128-byte swizzle: thread 0 issues TMA copies
+      (`nvvm.cp.async.bulk.tensor`, two tensor-map arguments appended to
+      the kernel's) that complete on a "full" mbarrier per stage; every
+      thread arrives on the stage's "empty" mbarrier once its wgmma on it
+      is done, and thread 0 waits for that before refilling it, 3 slices
+      ahead; no CTA-wide barrier in the loop;
+    - the same epilogue, 8 pairs of columns at a time.
+
+    M must be a multiple of 128; N of 128 (64 for the GLU), or 256 (128)
+    with `wgmma`; K of 32, or 64 with `wgmma`: static sizes that are not
+    are an error here, dynamic ones at launch. An f16/bf16 result's
+    activation uses the fast formulas, which are within 1 ULP of the narrow
+    type (getActivationAccuracy). Batches and `transpose_b` are not taken
+    yet (an error). Other functions are left alone.
   }];
   let options = [
     Option<"moduleName", "module-name", "std::string", "\"act_kernels\"",

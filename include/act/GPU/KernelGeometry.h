@@ -1,19 +1,32 @@
-//===- MatmulKernel.h - The shape of act's GPU matmul kernels ---*- C++ -*-===//
+//===- KernelGeometry.h - The shape of act's GPU kernels --------*- C++ -*-===//
 //
-// What act-gpu-matmul's kernels and whoever launches them (CudaRuntime,
-// act-gpu-launch) agree on: one CTA of `threads` threads per tileM x
-// (tileN or, for the GLU, tileN / 2) output tile, a 1-D grid, the dynamic
-// shared memory it needs and the divisibility it needs. Two kernel
-// families: mma.sync (sm_80 and later) and wgmma (sm_90a). Header-only: no
-// MLIR, no CUDA.
+// What act's GPU kernels and whoever launches them (CudaRuntime,
+// act-gpu-launch) agree on. Header-only: no MLIR, no CUDA.
+//
+// act-gpu-elementwise: blocks of kThreads threads, each taking groups of
+// kUnroll x kThreads consecutive 16-byte vectors (any grid works; one group
+// per block measured best).
+//
+// act-gpu-matmul: one CTA of `threads` threads per tileM x (tileN or, for
+// the GLU, tileN / 2) output tile, a 1-D grid, the dynamic shared memory it
+// needs and the divisibility it needs. Two kernel families: mma.sync (sm_80
+// and later) and wgmma (sm_90a).
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ACT_GPU_MATMULKERNEL_H
-#define ACT_GPU_MATMULKERNEL_H
+#ifndef ACT_GPU_KERNELGEOMETRY_H
+#define ACT_GPU_KERNELGEOMETRY_H
 
 #include <cstdint>
 #include <string>
+
+namespace act::gpu::elementwise {
+
+constexpr int64_t kThreads = 256;
+/// 16-byte vectors per thread per group (act-gpu-elementwise's default).
+constexpr int64_t kUnroll = 4;
+
+} // namespace act::gpu::elementwise
 
 namespace act::gpu::matmul {
 
@@ -74,4 +87,4 @@ inline int64_t gridSize(const Geometry &g, int64_t m, int64_t n, int64_t k,
 
 } // namespace act::gpu::matmul
 
-#endif // ACT_GPU_MATMULKERNEL_H
+#endif // ACT_GPU_KERNELGEOMETRY_H
