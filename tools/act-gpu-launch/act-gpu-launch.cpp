@@ -7,10 +7,11 @@
 //   overrides the grid)
 // act-gpu-launch --copy --elements N --bench R  (device-to-device copy of
 //   the bytes a one-input f32 kernel moves: the bandwidth limit)
-// act-gpu-launch K.ptx KERNEL --matmul M,N,K [--glu] [--bias] [--dtype
-//   bf16|f16] (--input a.npy --input b.npy [--input bias.npy] --output
-//   c.npy | --bench R)  (an act-gpu-matmul kernel: f32 .npy data rounded to
-//   the kernel's type and back, or random data made here for --bench)
+// act-gpu-launch K.ptx KERNEL --matmul M,N,K [--glu] [--bias] [--dy]
+//   [--dtype bf16|f16] (--input a.npy --input b.npy [--input bias.npy]
+//   [--input dy.npy] --output c.npy | --bench R)  (an act-gpu-matmul kernel:
+//   f32 .npy data rounded to the kernel's type and back, or random data made
+//   here for --bench)
 // Loads PTX or a cubin written by `act-run --target sm_XX --emit-ptx` (or
 // act-opt --act-gpu-pipeline) and runs one elementwise f32 kernel on .npy
 // data through the CUDA driver API opened at run time. Links neither LLVM
@@ -150,11 +151,12 @@ std::string npyHeader(int64_t rows, int64_t columns) {
 }
 
 /// --matmul: an act-gpu-matmul kernel (A M x K, B K x N' with N' = N or 2N
-/// for the GLU, an optional bias of N', the result M x N).
+/// for the GLU, an optional bias of N', an optional dy of M x N for the
+/// grad epilogue, the result M x N).
 int runMatmul(const std::string &ptxPath, const std::string &kernel,
-              const std::string &sizes, bool glu, bool withBias, bool bf16,
-              const std::vector<std::string> &inputs, const std::string &output,
-              int bench) {
+              const std::string &sizes, bool glu, bool withBias, bool withDy,
+              bool bf16, const std::vector<std::string> &inputs,
+              const std::string &output, int bench) {
   long long m = 0, n = 0, k = 0;
   if (std::sscanf(sizes.c_str(), "%lld,%lld,%lld", &m, &n, &k) != 3)
     die("--matmul takes M,N,K");
@@ -169,6 +171,8 @@ int runMatmul(const std::string &ptxPath, const std::string &kernel,
   std::vector<int64_t> counts = {m * k, k * columns};
   if (withBias)
     counts.push_back(columns);
+  if (withDy)
+    counts.push_back(m * n);
   std::vector<std::vector<uint16_t>> halves(counts.size());
   if (!inputs.empty() && inputs.size() != counts.size())
     die("--matmul takes " + std::to_string(counts.size()) + " inputs here");
@@ -199,6 +203,8 @@ int runMatmul(const std::string &ptxPath, const std::string &kernel,
       {halves[1].data(), nullptr, {k, columns}, 2}};
   if (withBias)
     arrays.push_back({halves[2].data(), nullptr, {columns}, 2});
+  if (withDy)
+    arrays.push_back({halves.back().data(), nullptr, {m, n}, 2});
   arrays.push_back({nullptr, result.data(), {m, n}, 2});
   if (geometry.tensorMaps) {
     uint32_t tileK = static_cast<uint32_t>(geometry.tileK);
@@ -247,7 +253,7 @@ int main(int argc, char **argv) {
   int bench = 0, generatedInputs = 1;
   int64_t blocks = 0;
   int64_t elements = 0;
-  bool copy = false, glu = false, withBias = false, bf16 = true;
+  bool copy = false, glu = false, withBias = false, withDy = false, bf16 = true;
   std::string matmul;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -276,6 +282,8 @@ int main(int argc, char **argv) {
       glu = true;
     else if (a == "--bias")
       withBias = true;
+    else if (a == "--dy")
+      withDy = true;
     else if (a == "--dtype") {
       std::string type = value();
       if (type != "bf16" && type != "f16")
@@ -308,10 +316,10 @@ int main(int argc, char **argv) {
   if (!matmul.empty()) {
     if (positional.size() != 2 || (output.empty() && !bench))
       die("usage: act-gpu-launch K.ptx KERNEL --matmul M,N,K [--glu] "
-          "[--bias] [--dtype bf16|f16] (--input a.npy --input b.npy "
-          "[--input bias.npy] --output c.npy | --bench R)");
-    return runMatmul(positional[0], positional[1], matmul, glu, withBias, bf16,
-                     inputs, output, bench);
+          "[--bias] [--dy] [--dtype bf16|f16] (--input a.npy --input b.npy "
+          "[--input bias.npy] [--input dy.npy] --output c.npy | --bench R)");
+    return runMatmul(positional[0], positional[1], matmul, glu, withBias,
+                     withDy, bf16, inputs, output, bench);
   }
   if (positional.size() != 2 || (inputs.empty() && elements <= 0) ||
       (output.empty() && !bench))

@@ -64,6 +64,8 @@ struct Options {
   bool bench = false;
   int repeat = 20;
   std::string emitObject, emitHeader, emitPtx, name;
+  /// MLIR-file mode: the sizes of an output argument's dynamic dimensions.
+  std::vector<int64_t> outputShape;
 };
 
 const char *kUsage =
@@ -75,6 +77,8 @@ const char *kUsage =
     "         [--threads N] --input x.npy [--input dy.npy] --output y.npy\n"
     "         [--bench [--repeat N]]\n"
     "       act-run FILE.mlir --entry F --input a.npy ... --output y.npy\n"
+    "         [--output-shape D0,D1,...]   (an output argument's size, where\n"
+    "         its inputs' shapes differ)\n"
     "       act-run --ffn KIND --input x.npy --input W1.npy [--input b1.npy]\n"
     "         --input W2.npy [--input b2.npy] --output y.npy   (KIND: an\n"
     "         activation); or --ffn swiglu|geglu|reglu|glu --input x.npy\n"
@@ -167,6 +171,11 @@ Options parseOptions(int argc, char **argv) {
       o.repeat = static_cast<int>(parsePositive(flag, get()));
     } else if (flag == "--entry") {
       o.entry = get().str();
+    } else if (flag == "--output-shape") {
+      SmallVector<StringRef> parts;
+      get().split(parts, ',');
+      for (StringRef part : parts)
+        o.outputShape.push_back(parsePositive(flag, part));
     } else if (flag == "--emit-ptx") {
       o.emitPtx = get().str();
     } else if (flag == "--emit-object") {
@@ -694,6 +703,7 @@ int runModule(const Options &o) {
   std::vector<Descriptor> descriptors;
   std::string firstDescr = "<f4";
   std::vector<int64_t> firstShape;
+  bool sameInputShapes = true;
   for (auto [i, path] : llvm::enumerate(o.inputs)) {
     NpyArray array = dieOnError(readNpy(path));
     DType dtype =
@@ -703,6 +713,7 @@ int runModule(const Options &o) {
       firstDescr = array.descr;
       firstShape = array.shape;
     }
+    sameInputShapes &= array.shape == firstShape;
     data.push_back(toKernelData(array, path, dtype));
     descriptors.push_back(describe(data.back().data(), array.shape));
   }
@@ -715,15 +726,32 @@ int runModule(const Options &o) {
   if (!resultDType)
     die("the result of '" + o.entry + "' has an unsupported element type");
   std::vector<int64_t> outShape(resultShaped.getShape());
-  if (outputArgument) {
+  if (!o.outputShape.empty() && !outputArgument)
+    die("--output-shape applies to a function that takes its output as an "
+        "argument");
+  if (outputArgument && !o.outputShape.empty()) {
+    if (o.outputShape.size() != outShape.size())
+      die("--output-shape has " + llvm::Twine(o.outputShape.size()) +
+          " sizes but the output has rank " + llvm::Twine(outShape.size()));
+    for (auto [i, d] : llvm::enumerate(outShape)) {
+      if (!ShapedType::isDynamic(d) && d != o.outputShape[i])
+        die("--output-shape gives dimension " + llvm::Twine(i) + " size " +
+            llvm::Twine(o.outputShape[i]) + " but the output has " +
+            llvm::Twine(d));
+      d = o.outputShape[i];
+    }
+  } else if (outputArgument) {
+    // Elementwise functions: the output has the inputs' (common) shape.
     for (auto [i, d] : llvm::enumerate(outShape))
       if (ShapedType::isDynamic(d)) {
-        if (firstShape.size() != outShape.size())
+        if (firstShape.size() != outShape.size() || !sameInputShapes)
           die("cannot infer the size of the output argument's dynamic "
               "dimension " +
-              llvm::Twine(i));
+              llvm::Twine(i) + " (give --output-shape)");
         d = firstShape[i];
       }
+  }
+  if (outputArgument) {
     int64_t n = 1;
     for (int64_t d : outShape)
       n *= d;

@@ -9,17 +9,22 @@ import sys
 
 import numpy as np
 
-# name: (M, N, K, dtype, glu, bias, activation)
+# name: (M, N, K, dtype, glu, bias, activation, grad)
 CASES = {
-    "bias_gelu": (384, 256, 512, "bf16", False, True, "gelu"),
-    "swiglu": (256, 128, 256, "bf16", True, False, "silu"),
-    "f16_gelu_tanh": (128, 512, 1024, "f16", False, True, "gelu_tanh"),
+    "bias_gelu": (384, 256, 512, "bf16", False, True, "gelu", False),
+    "swiglu": (256, 128, 256, "bf16", True, False, "silu", False),
+    "f16_gelu_tanh": (128, 512, 1024, "f16", False, True, "gelu_tanh", False),
+    "geglu_bias": (128, 256, 192, "bf16", True, True, "gelu", False),
+    "bias_gelu_grad": (256, 256, 320, "bf16", False, True, "gelu", True),
 }
 
 erf = np.vectorize(math.erf)
 erfc = np.vectorize(math.erfc)
+phi = lambda x: 0.5 * erfc(-x / math.sqrt(2))
+pdf = lambda x: np.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+DERIVATIVES = {"gelu": lambda x: phi(x) + x * pdf(x)}
 ACTIVATIONS = {
-    "gelu": lambda x: x * 0.5 * erfc(-x / math.sqrt(2)),
+    "gelu": lambda x: x * phi(x),
     "gelu_tanh": lambda x: 0.5 * x * (1 + np.tanh(
         math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3))),
     "silu": lambda x: x / (1 + np.exp(-x)),
@@ -38,7 +43,7 @@ def rounded(x, dtype):
 def main():
     mode, d = sys.argv[1], sys.argv[2]
     rng = np.random.default_rng(7)
-    for name, (m, n, k, dtype, glu, bias, act) in CASES.items():
+    for name, (m, n, k, dtype, glu, bias, act, grad) in CASES.items():
         cols = 2 * n if glu else n
         if mode == "inputs":
             np.save(f"{d}/{name}_a.npy",
@@ -51,6 +56,10 @@ def main():
                 np.save(f"{d}/{name}_bias.npy",
                         rng.uniform(-1, 1, cols).astype(np.float32))
                 inputs += f" --input {d}/{name}_bias.npy --bias"
+            if grad:
+                np.save(f"{d}/{name}_dy.npy",
+                        rng.uniform(-1, 1, (m, n)).astype(np.float32))
+                inputs += f" --input {d}/{name}_dy.npy --dy"
             print(f"{name} --matmul {m},{n},{k} --dtype {dtype}"
                   f"{' --glu' if glu else ''} {inputs} "
                   f"--output {d}/{name}_c.npy")
@@ -68,6 +77,11 @@ def main():
         # The GLU's up factor scales the gate's error and vice versa.
         scale = (np.abs(acc[:, n:]) + 1) * (size[:, :n] + size[:, n:]) \
             if glu else size
+        if grad:
+            dy = rounded(np.load(f"{d}/{name}_dy.npy"), dtype)
+            # |f''| <= 0.8 for GELU: the accumulation error moves f' by less.
+            ref = dy * DERIVATIVES[act](acc)
+            scale = np.abs(dy) * size
         got = np.load(f"{d}/{name}_c.npy").astype(np.float64)
         rounding = 2.0 ** -8 if dtype == "bf16" else 2.0 ** -10
         tol = rounding * np.abs(ref) + k * 2.0 ** -23 * scale + 1e-30
