@@ -171,6 +171,15 @@ protected:
   }
   Value minU(Value x, Value y) { return arith::MinUIOp::create(b, loc, x, y); }
 
+  /// Sets tid and lane, and the CTA's tile (emitTileOrigin); returns the
+  /// warp's index in the CTA.
+  Value emitThreadAndTile() {
+    tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+    lane = remU(tid, 32);
+    emitTileOrigin();
+    return divU(tid, 32);
+  }
+
   /// Sets m0, n0 (the CTA's first row and output column), outColumns and
   /// the number of K slices. CTAs run in groups of groupM tile rows, column
   /// by column, so that the B columns of the CTAs in flight stay in L2.
@@ -290,7 +299,7 @@ protected:
   Value a, bMat, bias, dy, c;
   Type element;
   bool glu = false;
-  Value m0, n0, outColumns, slices;
+  Value tid, lane, m0, n0, outColumns, slices;
 };
 
 /// The mma.sync kernel (sm_80 and later): a 128 x 128 CTA tile, 8 warps of
@@ -304,12 +313,9 @@ public:
         smemA(smemA), smemB(smemB) {}
 
   void emit() {
-    tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
-    lane = remU(tid, 32);
-    Value warp = divU(tid, 32);
+    Value warp = emitThreadAndTile();
     warpM = remU(warp, 2);
     warpN = divU(warp, 2);
-    emitTileOrigin();
     Value lastSlice = sub(slices, index(1));
     int64_t stages = geometry.stages;
 
@@ -452,7 +458,7 @@ private:
   }
 
   Value smemA, smemB;
-  Value tid, lane, warpM, warpN;
+  Value warpM, warpN;
 };
 
 /// The wgmma kernel (sm_90a): a 128 x 256 CTA tile, 2 warpgroups of 64 x
@@ -474,12 +480,9 @@ public:
   }
 
   void emit() {
-    tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
-    lane = remU(tid, 32);
-    Value warp = divU(tid, 32);
+    Value warp = emitThreadAndTile();
     warpgroup = divU(warp, 4);
     warpInGroup = remU(warp, 4);
-    emitTileOrigin();
     emitSharedMemory();
     int64_t stages = geometry.stages;
     Value isProducer =
@@ -724,7 +727,7 @@ private:
     }
   }
 
-  Value tid, lane, warpgroup, warpInGroup, sharedBase;
+  Value warpgroup, warpInGroup, sharedBase;
   Value tensorMapA, tensorMapB;
   /// Byte offsets past sharedBase: B's stages, the full and empty barriers.
   int64_t bStages = 0, full = 0, empty = 0;
