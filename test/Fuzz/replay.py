@@ -12,6 +12,8 @@ pipelines = [
     ["--act-approximate-gelu=mode=tanh silu-to-hard-swish=1 sigmoid-to-hard-sigmoid=1"],
     ["--act-vectorize-elementwise", "--act-lower-math"],
     ["--act-fuse-glu", "--act-fuse-epilogue", "--act-lower-matmul"],
+    ["--act-fuse-glu", "--act-fuse-epilogue", "--act-gpu-matmul"],
+    ["--act-fuse-glu", "--act-fuse-epilogue", "--act-gpu-matmul=wgmma"],
     ["--act-cpu-pipeline=target=x86-64-v4"],
 ]
 inputs = sorted(p for p in directory.iterdir() if p.is_file())

@@ -3,7 +3,8 @@
 // Each input is MLIR text: parse, verify, then act's passes one by one
 // (act-expand in both accuracy modes, act-approximate-gelu,
 // act-vectorize-elementwise, act-lower-math, act-fuse-glu +
-// act-fuse-epilogue, act-lower-matmul) and the whole act-cpu-pipeline
+// act-fuse-epilogue, act-lower-matmul, the fusions + act-gpu-matmul in both
+// kernel families) and the whole act-cpu-pipeline
 // for x86-64-v4, each on a fresh copy. Malformed input must give
 // diagnostics, never a crash; scripts/fuzz.sh runs it.
 //
@@ -94,6 +95,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     options.vectorWidth = 8;
     pm.addPass(createActLowerMatmul(options));
   });
+  for (bool wgmma : {false, true})
+    runOnCopy(*module, [wgmma](PassManager &pm) {
+      pm.addPass(createActFuseGlu());
+      pm.addPass(createActFuseEpilogue());
+      ActGpuMatmulOptions options;
+      options.wgmma = wgmma;
+      pm.addPass(createActGpuMatmul(options));
+    });
   runOnCopy(*module, [](PassManager &pm) {
     std::string error;
     FailureOr<CpuTarget> target = resolveCpuTarget("x86-64-v4", error);
