@@ -1,6 +1,5 @@
 // Epilogue variants of the bf16 GPU matmul, for bench/gpu (what each
-// epilogue costs over the plain matmul). bias_gelu_fast is compiled with
-// accuracy=fast by prepare.sh (a separate module).
+// epilogue costs over the plain matmul).
 func.func @plain(%a: memref<?x?xbf16>, %b: memref<?x?xbf16>, %c: memref<?x?xbf16>) {
   %at = bufferization.to_tensor %a restrict : memref<?x?xbf16> to tensor<?x?xbf16>
   %bt = bufferization.to_tensor %b restrict : memref<?x?xbf16> to tensor<?x?xbf16>

@@ -24,8 +24,8 @@ for chip in sm_80 sm_90 sm_90a; do
   mv "$out/matmul_$chip.0.ptx" "$out/matmul_$chip.ptx"
   rm "$out/matmul_$chip.mlir"
 done
-# Epilogue variants (wgmma), precise and fast math.
-for accuracy in precise fast; do
+# Epilogue variants (wgmma).
+for accuracy in precise; do
   "$root/build/bin/act-opt" "$root/bench/gpu/matmul_variants.mlir" \
     --act-gpu-pipeline="chip=sm_90a accuracy=$accuracy" \
     >"$out/variants_$accuracy.mlir"

@@ -34,7 +34,7 @@ done
 python3 "$root/bench/gpu/torch_gemm.py"
 # What the epilogue costs (wgmma kernel, Hopper only): no epilogue, bias +
 # tanh GELU, bias + exact GELU (act's formulas; bf16 results take the fast
-# ones, within 1 bf16 ULP), and bias + exact GELU with accuracy=fast.
+# ones, within 1 bf16 ULP).
 if [ "$chip" = sm_90 ]; then
   for shape in 8192,8192,8192 4096,3072,768 4096,11008,4096; do
     "$dir/act-gpu-launch" "$dir/variants_precise.ptx" plain --matmul "$shape" \
