@@ -21,7 +21,6 @@ namespace {
 using CUresult = int;
 using CUdevice = int;
 using CUdeviceptr = unsigned long long;
-constexpr int kAttributeMultiprocessorCount = 16;
 } // namespace
 
 struct CudaDevice::Driver {
@@ -29,7 +28,6 @@ struct CudaDevice::Driver {
   CUresult (*cuInit)(unsigned);
   CUresult (*cuDeviceGet)(CUdevice *, int);
   CUresult (*cuDeviceGetName)(char *, int, CUdevice);
-  CUresult (*cuDeviceGetAttribute)(int *, int, CUdevice);
   CUresult (*cuCtxCreate)(void **, unsigned, CUdevice);
   CUresult (*cuCtxDestroy)(void *);
   CUresult (*cuCtxSynchronize)();
@@ -94,7 +92,6 @@ std::unique_ptr<CudaDevice> CudaDevice::open(std::string &error) {
   load(d.cuInit, "cuInit");
   load(d.cuDeviceGet, "cuDeviceGet");
   load(d.cuDeviceGetName, "cuDeviceGetName");
-  load(d.cuDeviceGetAttribute, "cuDeviceGetAttribute");
   load(d.cuCtxCreate, "cuCtxCreate_v2");
   load(d.cuCtxDestroy, "cuCtxDestroy_v2");
   load(d.cuCtxSynchronize, "cuCtxSynchronize");
@@ -118,8 +115,6 @@ std::unique_ptr<CudaDevice> CudaDevice::open(std::string &error) {
       !d.check(d.cuCtxCreate(&device->context, 0, d.device), "cuCtxCreate",
                error))
     return nullptr;
-  d.cuDeviceGetAttribute(&device->multiprocessors,
-                         kAttributeMultiprocessorCount, d.device);
   return device;
 }
 

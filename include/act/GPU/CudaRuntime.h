@@ -82,7 +82,6 @@ private:
   std::unique_ptr<Driver> driver;
   void *context = nullptr;
   std::vector<void *> modules;
-  int multiprocessors = 1;
   std::unique_ptr<std::mutex> mutex = std::make_unique<std::mutex>();
 };
 
