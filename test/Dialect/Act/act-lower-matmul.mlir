@@ -1,22 +1,32 @@
 // RUN: act-opt %s --split-input-file --act-lower-matmul --canonicalize | FileCheck %s
 // RUN: act-opt %s --split-input-file --act-lower-matmul="vector-width=8 parallel=false" --canonicalize | FileCheck %s --check-prefix=AVX2
+// RUN: act-opt %s --split-input-file --act-lower-matmul="pack-b=false rows=16 vectors=1 k-chunk=256 unroll-k=1" --canonicalize | FileCheck %s --check-prefix=INPLACE
+// RUN: not act-opt %s --split-input-file --act-lower-matmul="k-chunk=0" 2>&1 | FileCheck %s --check-prefix=BAD
 
-// Bias + GELU epilogue: column blocks in parallel, a 16-row tile whose K
-// loop carries 16 accumulators (one B vector, 16 broadcast FMAs), then
-// the epilogue on the accumulators and plain stores; leftover rows one at a
-// time. 3072 columns and 128 rows need no masks.
+// Bias + GELU epilogue: column blocks in parallel; each K chunk of a block's
+// B is copied panel-major (8 panels x 128 rows x 48 columns), then 8-row
+// tiles whose K loop carries 24 accumulators (3 B vectors, 8 broadcasts, 24
+// FMAs per step, 2 steps per iteration) and prefetches the next chunk's
+// lines of B; then the epilogue on the accumulators and plain stores. 3072
+// columns and 128 rows need no masks.
 // CHECK-LABEL: func @bias_gelu
 // CHECK-SAME: (%[[A:.*]]: tensor<128x768xf32>, %[[B:.*]]: tensor<768x3072xf32>, %[[BIAS:.*]]: tensor<3072xf32>)
 // CHECK: %[[BM:.*]] = bufferization.to_buffer %[[B]] read_only
 // CHECK: %[[C:.*]] = memref.alloc() {alignment = 64 : i64} : memref<128x3072xf32>
 // A's row tiles are copied into one buffer first.
-// CHECK: %[[PA:.*]] = memref.alloc() {alignment = 64 : i64} : memref<8x768x16xf32>
+// CHECK: %[[PA:.*]] = memref.alloc() {alignment = 64 : i64} : memref<16x768x8xf32>
 // CHECK: scf.parallel
-// CHECK: scf.for
-// CHECK: %[[ACC:.*]]:16 = scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, {{.*}}) {
-// CHECK: %[[BV:.*]] = vector.load %[[BM]][{{.*}}] : memref<768x3072xf32>, vector<16xf32>
+// CHECK: %[[PB:.*]] = memref.alloc() {alignment = 64 : i64} : memref<8x128x48xf32>
+// CHECK: scf.for {{.*}} step %c128
+// CHECK: %[[ROW:.*]] = vector.load %[[BM]][{{.*}}] : memref<768x3072xf32>, vector<16xf32>
+// CHECK: vector.store %[[ROW]], %[[PB]][{{.*}}] : memref<8x128x48xf32>, vector<16xf32>
+// CHECK: %[[ACC:.*]]:24 = scf.for {{.*}} step %c2 iter_args({{.*}}) -> (vector<16xf32>, {{.*}}) {
+// CHECK: %[[B0:.*]] = vector.load %[[PB]][{{.*}}] : memref<8x128x48xf32>, vector<16xf32>
+// CHECK: %[[B1:.*]] = vector.load %[[PB]][{{.*}}] : memref<8x128x48xf32>, vector<16xf32>
+// CHECK: %[[B2:.*]] = vector.load %[[PB]][{{.*}}] : memref<8x128x48xf32>, vector<16xf32>
+// CHECK: memref.prefetch %[[BM]]
 // CHECK: memref.load %[[PA]]
-// CHECK-COUNT-16: vector.fma %{{.*}}, %[[BV]], %{{.*}} : vector<16xf32>
+// CHECK-COUNT-8: vector.fma %{{.*}}, %[[B0]], %{{.*}} : vector<16xf32>
 // CHECK: scf.yield
 // CHECK: math.exp {{.*}} : vector<16xf32>
 // CHECK: vector.store {{.*}}, %[[C]][{{.*}}] : memref<128x3072xf32>, vector<16xf32>
@@ -27,6 +37,19 @@
 // AVX2-NOT: scf.parallel
 // AVX2: scf.for {{.*}} -> (vector<8xf32>, {{.*}})
 // AVX2-COUNT-12: vector.fma {{.*}} : vector<8xf32>
+// 128 = 21 x 6 + 2: the last two rows are one 2-row tile.
+// AVX2: scf.for {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// AVX2-COUNT-4: vector.fma {{.*}} : vector<8xf32>
+// AVX2: scf.yield
+// With pack-b=false the tiles read B in place and prefetch the next panel.
+// INPLACE-LABEL: func @bias_gelu
+// INPLACE: %[[BM:.*]] = bufferization.to_buffer %{{.*}} read_only
+// INPLACE-NOT: memref<8x256x16xf32>
+// INPLACE: %[[ACC:.*]]:16 = scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, {{.*}}) {
+// INPLACE: %[[BV:.*]] = vector.load %[[BM]][{{.*}}] : memref<768x3072xf32>, vector<16xf32>
+// INPLACE: memref.prefetch %[[BM]]
+// INPLACE-COUNT-16: vector.fma %{{.*}}, %[[BV]], %{{.*}} : vector<16xf32>
+// BAD: error: act-lower-matmul: rows and vectors must be >= 0, k-chunk and unroll-k >= 1
 func.func @bias_gelu(%a: tensor<128x768xf32>, %b: tensor<768x3072xf32>, %bias: tensor<3072xf32>) -> tensor<128x3072xf32> {
   %0 = act.matmul %a, %b bias %bias activation <gelu> : (tensor<128x768xf32>, tensor<768x3072xf32>, tensor<3072xf32>) -> tensor<128x3072xf32>
   return %0 : tensor<128x3072xf32>
@@ -41,11 +64,17 @@ func.func @bias_gelu(%a: tensor<128x768xf32>, %b: tensor<768x3072xf32>, %bias: t
 // CHECK-DAG: %[[G:.*]] = bufferization.to_buffer %[[WG]] read_only
 // CHECK-DAG: %[[U:.*]] = bufferization.to_buffer %[[WU]] read_only
 // CHECK-NOT: tensor.concat
+// Both weights are copied chunk by chunk, full vectors then the masked rest.
+// CHECK: %[[PG:.*]] = memref.alloc() {alignment = 64 : i64} : memref<8x64x48xbf16>
+// CHECK: %[[PU:.*]] = memref.alloc() {alignment = 64 : i64} : memref<8x64x48xbf16>
 // CHECK: vector.load %[[G]]
+// CHECK: vector.maskedload %[[G]]
 // CHECK: vector.load %[[U]]
+// CHECK: vector.maskedload %[[U]]
+// CHECK: vector.load %[[PG]]
+// CHECK: vector.load %[[PU]]
 // CHECK: math.exp {{.*}} : vector<16xf32>
 // CHECK: arith.truncf {{.*}} : vector<16xf32> to vector<16xbf16>
-// CHECK: vector.maskedload %[[G]]
 // CHECK: vector.maskedstore
 func.func @glu_concat(%x: tensor<?x64xbf16>, %wg: tensor<64x40xbf16>, %wu: tensor<64x40xbf16>) -> tensor<?x40xbf16> {
   %w = tensor.concat dim(1) %wg, %wu : (tensor<64x40xbf16>, tensor<64x40xbf16>) -> tensor<64x80xbf16>
@@ -58,7 +87,7 @@ func.func @glu_concat(%x: tensor<?x64xbf16>, %wg: tensor<64x40xbf16>, %wu: tenso
 // B stored N x K is transposed into a contiguous buffer before the tiles
 // read it; the derivative epilogue reads dy.
 // CHECK-LABEL: func @transposed_grad
-// CHECK: %[[P:.*]] = memref.alloc() {alignment = 64 : i64} : memref<256x128xf32>
+// CHECK: %[[P:.*]] = memref.alloc() {alignment = 64 : i64} : memref<8x64x48xf32>
 // CHECK: tensor.extract %{{.*}} : tensor<48x64xf32>
 // CHECK: memref.store {{.*}}, %[[P]]
 // CHECK: vector.load %[[P]]

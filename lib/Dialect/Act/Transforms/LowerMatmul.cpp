@@ -21,6 +21,9 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <algorithm>
+#include <optional>
+
 namespace mlir::act {
 #define GEN_PASS_DEF_ACTLOWERMATMUL
 #include "act/Dialect/Act/Transforms/Passes.h.inc"
@@ -54,12 +57,13 @@ public:
     computeType = cast<FloatType>(getComputeType(elementType));
     vecType = VectorType::get({width}, computeType);
     maskType = VectorType::get({width}, b.getI1Type());
-    // Tiles sized for the register file: 32 vector registers with
-    // AVX-512 (16 accumulators; TOOLCHAIN.md measured 16x16 best), 16 with
-    // AVX2 (12 accumulators).
+    // Tiles sized for the register file: 32 vector registers with AVX-512
+    // (8 rows x 3 vectors: 24 accumulators, 3 B vectors and a broadcast),
+    // 16 with AVX2 (6 x 2: 12 accumulators). Measured in
+    // docs/matmul-tuning.md.
     bool wide = width >= 16;
-    vectors = wide ? 1 : 2;
-    rows = options.rows > 0 ? options.rows : wide ? 16 : 6;
+    vectors = options.vectors > 0 ? options.vectors : wide ? 3 : 2;
+    rows = options.rows > 0 ? options.rows : wide ? 8 : 6;
     chunk = options.kChunk;
     panelWidth = width * vectors;
   }
@@ -70,6 +74,11 @@ public:
     this->m = m;
     this->n = n;
     this->k = k;
+    // A static K shorter than a chunk is one chunk of exactly K steps.
+    chunk = options.kChunk;
+    int64_t staticK = cast<MemRefType>(operands.a.getType()).getDimSize(1);
+    if (!ShapedType::isDynamic(staticK))
+      chunk = std::clamp<int64_t>(staticK, 1, chunk);
     if (options.packA)
       emitPackA();
     // Column blocks are the unit of parallel work: each owns whole panels.
@@ -133,7 +142,8 @@ private:
     // place maps to few cache sets and leaves the caches before the next
     // row tile reuses it.
     if (packB) {
-      auto packedType = MemRefType::get({chunk, blockWidth()}, element);
+      auto packedType =
+          MemRefType::get({options.panelsPerBlock, chunk, panelWidth}, element);
       for (int64_t g = 0; g < groups; ++g)
         packed[g] = memref::AllocOp::create(b, loc, packedType, ValueRange{},
                                             b.getI64IntegerAttr(64));
@@ -207,6 +217,43 @@ private:
     });
   }
 
+  /// Where a tile's K loop prefetches (towards L2) the lines of B that the
+  /// copy of the next K chunk will read: row kk + delta of column `col`.
+  /// That is row kk + chunk, or in the last chunk row kk - kcBegin of the
+  /// next block. B's rows are pages apart, where the hardware prefetchers
+  /// do not follow; spread over the K loops, the lines arrive without
+  /// stalling the copy.
+  struct PrefetchAhead {
+    Value delta, col;
+  };
+  PrefetchAhead prefetchAhead(Value col) {
+    Value delta = arith::SelectOp::create(
+        b, loc, lastChunk, arith::SubIOp::create(b, loc, index(0), kcBegin),
+        index(chunk));
+    Value nextCol = arith::AddIOp::create(b, loc, col, index(blockWidth()));
+    col = arith::SelectOp::create(b, loc, lastChunk, nextCol, col);
+    col = arith::MinUIOp::create(b, loc, col,
+                                 arith::SubIOp::create(b, loc, n, index(1)));
+    return {delta, col};
+  }
+  void emitPrefetchAhead(int64_t g, Value kk, const PrefetchAhead &ahead) {
+    Value row = arith::MinUIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, kk, ahead.delta),
+        arith::SubIOp::create(b, loc, k, index(1)));
+    memref::PrefetchOp::create(b, loc, operands.b[g],
+                               ValueRange{row, ahead.col},
+                               /*isWrite=*/false, /*localityHint=*/2,
+                               /*isDataCache=*/true);
+  }
+
+  /// Where row `row` of the chunk, column `col` of the block lives in the
+  /// panel-major copy: (panel, row, column in the panel).
+  SmallVector<Value, 3> packedAt(Value row, Value col) {
+    Value width = index(panelWidth);
+    return {arith::DivUIOp::create(b, loc, col, width), row,
+            arith::RemUIOp::create(b, loc, col, width)};
+  }
+
   /// Copies rows [kcBegin, kcEnd) of columns [begin, begin + count) of group
   /// g's B into packed[g] (chunk x block): rows as vectors (the last one
   /// masked), or transposed element by element when B is N x K.
@@ -218,7 +265,7 @@ private:
           Value v = memref::LoadOp::create(b, loc, operands.b[g],
                                            ValueRange{row, kk});
           Value at = arith::SubIOp::create(b, loc, kk, kcBegin);
-          memref::StoreOp::create(b, loc, v, packed[g], ValueRange{at, j});
+          memref::StoreOp::create(b, loc, v, packed[g], packedAt(at, j));
         });
       });
       return;
@@ -238,13 +285,13 @@ private:
         Value col = arith::AddIOp::create(b, loc, begin, c);
         Value v = vector::LoadOp::create(b, loc, type, operands.b[g],
                                          ValueRange{kk, col});
-        vector::StoreOp::create(b, loc, v, packed[g], ValueRange{at, c});
+        vector::StoreOp::create(b, loc, v, packed[g], packedAt(at, c));
       });
       Value col = arith::AddIOp::create(b, loc, begin, full);
       Value v = vector::MaskedLoadOp::create(b, loc, type, operands.b[g],
                                              ValueRange{kk, col}, mask, zero);
-      vector::MaskedStoreOp::create(b, loc, packed[g], ValueRange{at, full},
-                                    mask, v);
+      vector::MaskedStoreOp::create(b, loc, packed[g], packedAt(at, full), mask,
+                                    v);
     });
   }
 
@@ -270,8 +317,15 @@ private:
       forLoop(index(0), mainEnd, rows, [&](Value m0) {
         emitTile(m0, rows, n0, masks, bias, source, g);
       });
-      forLoop(mainEnd, m, 1,
-              [&](Value m0) { emitTile(m0, 1, n0, masks, bias, source, g); });
+      // The last M % rows rows: one tile when M is static, else row by row.
+      int64_t staticM = cast<MemRefType>(operands.a.getType()).getDimSize(0);
+      if (!ShapedType::isDynamic(staticM)) {
+        if (int64_t rest = staticM % rows)
+          emitTile(mainEnd, rest, n0, masks, bias, source, g);
+      } else {
+        forLoop(mainEnd, m, 1,
+                [&](Value m0) { emitTile(m0, 1, n0, masks, bias, source, g); });
+      }
     }
   }
 
@@ -308,7 +362,7 @@ private:
     // Masked-off columns of the copy are never stored.
     col = arith::SubIOp::create(b, loc, col, blockBegin);
     Value row = arith::SubIOp::create(b, loc, kk, kcBegin);
-    return loadVector(packed[g], ValueRange{row, col}, masks, v);
+    return loadVector(packed[g], packedAt(row, col), masks, v);
   }
 
   /// Rows [m0, m0 + tileRows) of the panel at n0: the K loop on
@@ -325,6 +379,20 @@ private:
     Value tile = packedA && tileRows == rows
                      ? arith::DivUIOp::create(b, loc, m0, index(rows))
                      : Value();
+    // The B line this tile sends towards L2 at each K step (see
+    // emitPrefetchAhead): row tile t takes vector t mod vectors of its
+    // panel, so the panel's first tiles cover all of its lines.
+    std::optional<PrefetchAhead> ahead;
+    if (source == Source::packed && options.prefetch && !transposeB) {
+      Value prefetchColumn = n0;
+      if (tileRows == rows && vectors > 1) {
+        Value t = arith::DivUIOp::create(b, loc, m0, index(rows));
+        Value v = arith::RemUIOp::create(b, loc, t, index(vectors));
+        prefetchColumn = arith::AddIOp::create(
+            b, loc, n0, arith::MulIOp::create(b, loc, v, index(width)));
+      }
+      ahead = prefetchAhead(prefetchColumn);
+    }
     SmallVector<Value> rowIndex;
     for (int64_t i = 0; i < tileRows; ++i)
       rowIndex.push_back(arith::AddIOp::create(b, loc, m0, index(i)));
@@ -364,6 +432,8 @@ private:
                                    ValueRange{kk, nextPanel},
                                    /*isWrite=*/false, /*localityHint=*/2,
                                    /*isDataCache=*/true);
+      if (ahead)
+        emitPrefetchAhead(g, kk, *ahead);
       for (int64_t i = 0; i < tileRows; ++i) {
         Value a = tile ? memref::LoadOp::create(b, loc, packedA,
                                                 ValueRange{tile, kk, index(i)})
@@ -465,7 +535,7 @@ private:
   Value m, n, k;
   Value packed[2], scratch[2], packedA, blockBegin;
   Value kcBegin, kcEnd, firstChunk, lastChunk, nextPanel;
-  int64_t chunk = 256;
+  int64_t chunk = 0;
 };
 
 /// A memref view of `tensor` (identity layout, so static strides stay
@@ -639,9 +709,19 @@ struct ActLowerMatmulPass final
   using Base::Base;
 
   void runOnOperation() override {
+    if (rows < 0 || vectors < 0 || kChunk < 1 || unrollK < 1) {
+      getOperation()->emitError()
+          << "act-lower-matmul: rows and vectors must be >= 0, k-chunk and "
+             "unroll-k >= 1";
+      return signalPassFailure();
+    }
     MatmulLoweringOptions lowering;
     lowering.vectorWidth = vectorWidth;
     lowering.rows = rows;
+    lowering.vectors = vectors;
+    lowering.kChunk = kChunk;
+    lowering.unrollK = unrollK;
+    lowering.packB = packB;
     lowering.parallel = parallel;
     lowering.accuracy = accuracy;
     RewritePatternSet patterns(&getContext());

@@ -7,19 +7,21 @@
 #row = affine_map<(d0, d1) -> (d1)>
 #tb = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
 
-// gelu(A B + bias): linalg.matmul, a linalg.generic bias add, act.gelu.
-func.func @bias_gelu(%a: tensor<37x53xf32>, %b: tensor<53x301xf32>, %bias: tensor<301xf32>) -> tensor<37x301xf32> {
+// gelu(A B + bias): linalg.matmul, a linalg.generic bias add, act.gelu. K
+// spans three chunks (the last one short) and N two column blocks, so that
+// the copies of B, the partial sums and the prefetches cross both.
+func.func @bias_gelu(%a: tensor<37x300xf32>, %b: tensor<300x401xf32>, %bias: tensor<401xf32>) -> tensor<37x401xf32> {
   %zero = arith.constant 0.0 : f32
-  %e = tensor.empty() : tensor<37x301xf32>
-  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<37x301xf32>) -> tensor<37x301xf32>
-  %mm = linalg.matmul ins(%a, %b : tensor<37x53xf32>, tensor<53x301xf32>) outs(%acc : tensor<37x301xf32>) -> tensor<37x301xf32>
-  %sum = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]} ins(%mm, %bias : tensor<37x301xf32>, tensor<301xf32>) outs(%e : tensor<37x301xf32>) {
+  %e = tensor.empty() : tensor<37x401xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<37x401xf32>) -> tensor<37x401xf32>
+  %mm = linalg.matmul ins(%a, %b : tensor<37x300xf32>, tensor<300x401xf32>) outs(%acc : tensor<37x401xf32>) -> tensor<37x401xf32>
+  %sum = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]} ins(%mm, %bias : tensor<37x401xf32>, tensor<401xf32>) outs(%e : tensor<37x401xf32>) {
   ^bb0(%x: f32, %y: f32, %out: f32):
     %s = arith.addf %x, %y : f32
     linalg.yield %s : f32
-  } -> tensor<37x301xf32>
-  %r = act.gelu %sum : tensor<37x301xf32>
-  return %r : tensor<37x301xf32>
+  } -> tensor<37x401xf32>
+  %r = act.gelu %sum : tensor<37x401xf32>
+  return %r : tensor<37x401xf32>
 }
 
 // silu(A B^T + bias), B stored N x K (PyTorch's Linear weight), K > 256

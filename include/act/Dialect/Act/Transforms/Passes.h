@@ -26,21 +26,25 @@ struct MatmulLoweringOptions {
   int64_t vectorWidth = 16;
   /// Rows per register tile; 0 picks one for the vector width.
   int64_t rows = 0;
+  /// Vectors per register tile (a panel's width); 0 picks one for the
+  /// vector width.
+  int64_t vectors = 0;
   /// K is processed in chunks of this many steps (partial sums wait in an
   /// f32 scratch buffer between chunks).
-  int64_t kChunk = 256;
+  int64_t kChunk = 128;
   /// K steps per iteration of a tile's K loop.
-  int64_t unrollK = 4;
-  /// Tiles reading B in place prefetch the next panel's rows.
+  int64_t unrollK = 2;
+  /// Tiles prefetch the B lines they will need next: the next panel's rows
+  /// when B is read in place, the next chunk's when it is copied.
   bool prefetch = true;
   /// Column panels per unit of parallel work.
   int64_t panelsPerBlock = 8;
   /// Copy A's row tiles into one contiguous buffer first.
   bool packA = true;
-  /// Copy each K chunk of a column block of B into a contiguous buffer
-  /// first (always done for B stored transposed). Measured slower than
-  /// reading B in place at the bench shapes (docs/performance-matmul.md).
-  bool packB = false;
+  /// Copy each K chunk of a column block of B into a panel-major buffer
+  /// first (always done for B stored transposed); else tiles read B in
+  /// place.
+  bool packB = true;
   /// Emit scf.parallel over column blocks (else scf.for).
   bool parallel = true;
   Accuracy accuracy = Accuracy::precise;

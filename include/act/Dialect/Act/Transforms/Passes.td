@@ -170,30 +170,43 @@ def ActLowerMatmul : Pass<"act-lower-matmul"> {
       broadcasts come from one cache line per K step;
     - columns are cut into blocks of 8 panels, the unit of parallel work
       (`scf.parallel`, which the CPU pipeline maps to OpenMP);
-    - K is processed in chunks of 256 steps; partial sums wait in an f32
-      scratch buffer between chunks;
-    - a panel is one vector of `vector-width` columns (two vectors on AVX2);
-      a tile is `rows` rows of a panel (16 on AVX-512, 6 on AVX2): its
-      accumulators are `scf.for` iteration values over the chunk (one B
-      vector load and one broadcast FMA per row per step, four steps per
-      iteration), so they live in registers;
-    - B is read in place (each tile prefetches the next panel's rows); B
-      stored transposed (N x K) is first transposed chunk by chunk into a
-      contiguous buffer;
+    - K is processed in chunks of `k-chunk` steps; partial sums wait in an
+      f32 scratch buffer between chunks;
+    - each K chunk of a block of B is first copied into a panel-major
+      buffer (`pack-b`, always for B stored N x K), so that a panel's chunk
+      is contiguous and stays in L1 while every row tile uses it; the tiles'
+      K loops prefetch the lines of B the next copy will read (B's rows are
+      pages apart, beyond the hardware prefetchers). With `pack-b=false`
+      tiles read B in place and prefetch the next panel's rows;
+    - a panel is `vectors` vectors of `vector-width` columns and a tile is
+      `rows` rows of a panel (8 x 3 on AVX-512, 6 x 2 on AVX2): its
+      accumulators are `scf.for` iteration values over the chunk (the
+      panel's B vectors and one broadcast FMA per row and vector per step,
+      `unroll-k` steps per iteration), so they live in registers;
     - the GLU runs the gate over every row tile of a panel, parks its sums,
       then the up projection, whose epilogue combines them; a GLU whose B
       is a `tensor.concat` of the two weights reads them in place;
     - the epilogue runs on the accumulators: + bias, the activation (act's
       formula, the same code as the elementwise ops), `dy * f'` for the grad
       epilogue, `f(gate) * up` for the GLU; one rounding to f16/bf16; then
-      the store. The last panel is masked, rows past the last full tile run
-      one at a time; batches loop over 2-D slices.
+      the store. The last panel is masked; the rows past the last full tile
+      are one smaller tile when M is static, else run one at a time; batches
+      loop over 2-D slices.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", "16",
            "f32 lanes per vector (16 for AVX-512, 8 for AVX2)">,
     Option<"rows", "rows", "int64_t", "0",
            "rows per register tile (0: chosen for the vector width)">,
+    Option<"vectors", "vectors", "int64_t", "0",
+           "vectors per register tile (0: chosen for the vector width)">,
+    Option<"kChunk", "k-chunk", "int64_t", "128",
+           "K steps per chunk (partial sums wait in scratch between chunks)">,
+    Option<"unrollK", "unroll-k", "int64_t", "2",
+           "K steps per iteration of a tile's K loop">,
+    Option<"packB", "pack-b", "bool", "true",
+           "copy B chunk by chunk into a panel-major buffer (else read it in "
+           "place; B stored N x K is always copied)">,
     Option<"parallel", "parallel", "bool", "true",
            "emit scf.parallel over column blocks">,
     Option<"accuracy", "accuracy", "::mlir::act::Accuracy",
