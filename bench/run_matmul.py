@@ -33,6 +33,31 @@ TITLES = {"act_fused": "act fused", "act_unfused": "act unfused",
 ENV = {"OMP_PROC_BIND": "close", "OMP_PLACES": "cores"}
 
 
+def openblas_core():
+    """The OpenBLAS kernel set for this CPU. Debian's OpenBLAS 0.3.21 does not
+    know newer CPUs (a 2026 Xeon is detected as "Prescott", plain SSE3, and
+    runs sgemm at ~20 GFLOP/s): name the newest kernel set that the CPU's
+    flags allow, so that the peer (and PyTorch, which uses it) runs its best
+    kernels. An OPENBLAS_CORETYPE already set wins."""
+    if "OPENBLAS_CORETYPE" in os.environ:
+        return os.environ["OPENBLAS_CORETYPE"]
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((l.split(":", 1)[1].split() for l in f
+                          if l.startswith("flags")), [])
+    except OSError:
+        return None
+    if "avx512f" in flags:
+        return "SkylakeX"
+    if "avx2" in flags:
+        return "Haswell"
+    return None
+
+
+if openblas_core():
+    ENV["OPENBLAS_CORETYPE"] = openblas_core()
+
+
 def log(msg):
     print(f"[run_matmul] {msg}", file=sys.stderr, flush=True)
 
@@ -120,8 +145,12 @@ def write_markdown(path, results, meta):
         "reordered into oneDNN's layout once, outside the timing "
         "(prepacked); act reads plain row-major weights on every call.",
         "- OpenBLAS 0.3.21: cblas_sgemm, then a separate pass (bias + erff "
-        "GELU, or silu(g) * u) vectorized with libmvec.",
-        "- PyTorch: F.gelu(torch.addmm(b, x, W)); F.silu(x @ Wg) * (x @ Wu).",
+        "GELU, or silu(g) * u) vectorized with libmvec; kernel set "
+        f"OPENBLAS_CORETYPE={ENV.get('OPENBLAS_CORETYPE', '(detected)')} "
+        "(0.3.21 detects newer CPUs as Prescott, SSE3: see "
+        "bench/run_matmul.py).",
+        "- PyTorch: F.gelu(torch.addmm(b, x, W)); F.silu(x @ Wg) * (x @ Wu) "
+        "(same OPENBLAS_CORETYPE).",
         "",
     ]
     for threads in sorted({r["threads"] for r in results["rows"]}):

@@ -218,7 +218,8 @@ private:
   }
 
   /// Where a tile's K loop prefetches (towards L2) the lines of B that the
-  /// copy of the next K chunk will read: row kk + delta of column `col`.
+  /// copy of the next K chunk will read: row kk + delta of column `col`,
+  /// delta including the tile's step offset within an iteration.
   /// That is row kk + chunk, or in the last chunk row kk - kcBegin of the
   /// next block. B's rows are pages apart, where the hardware prefetchers
   /// do not follow; spread over the K loops, the lines arrive without
@@ -226,10 +227,11 @@ private:
   struct PrefetchAhead {
     Value delta, col;
   };
-  PrefetchAhead prefetchAhead(Value col) {
+  PrefetchAhead prefetchAhead(Value col, Value rowOffset) {
     Value delta = arith::SelectOp::create(
         b, loc, lastChunk, arith::SubIOp::create(b, loc, index(0), kcBegin),
         index(chunk));
+    delta = arith::AddIOp::create(b, loc, delta, rowOffset);
     Value nextCol = arith::AddIOp::create(b, loc, col, index(blockWidth()));
     col = arith::SelectOp::create(b, loc, lastChunk, nextCol, col);
     col = arith::MinUIOp::create(b, loc, col,
@@ -379,19 +381,24 @@ private:
     Value tile = packedA && tileRows == rows
                      ? arith::DivUIOp::create(b, loc, m0, index(rows))
                      : Value();
-    // The B line this tile sends towards L2 at each K step (see
-    // emitPrefetchAhead): row tile t takes vector t mod vectors of its
-    // panel, so the panel's first tiles cover all of its lines.
+    // The B line this tile sends towards L2 once per K-loop iteration (see
+    // prefetchAhead): row tile t takes vector t mod vectors of its panel
+    // and step (t / vectors) mod unroll of the iteration, so the panel's
+    // first vectors x unroll tiles cover all of the next chunk's lines.
+    int64_t unroll = std::max<int64_t>(options.unrollK, 1);
     std::optional<PrefetchAhead> ahead;
     if (source == Source::packed && options.prefetch && !transposeB) {
-      Value prefetchColumn = n0;
-      if (tileRows == rows && vectors > 1) {
+      Value prefetchColumn = n0, rowOffset = index(0);
+      if (tileRows == rows) {
         Value t = arith::DivUIOp::create(b, loc, m0, index(rows));
         Value v = arith::RemUIOp::create(b, loc, t, index(vectors));
         prefetchColumn = arith::AddIOp::create(
             b, loc, n0, arith::MulIOp::create(b, loc, v, index(width)));
+        rowOffset = arith::RemUIOp::create(
+            b, loc, arith::DivUIOp::create(b, loc, t, index(vectors)),
+            index(unroll));
       }
-      ahead = prefetchAhead(prefetchColumn);
+      ahead = prefetchAhead(prefetchColumn, rowOffset);
     }
     SmallVector<Value> rowIndex;
     for (int64_t i = 0; i < tileRows; ++i)
@@ -420,7 +427,7 @@ private:
       return SmallVector<Value>(start.getResults());
     };
     // One K step: a B vector per lane group, then a broadcast FMA per row.
-    auto step = [&](Value kk, SmallVector<Value> accs) {
+    auto step = [&](Value kk, SmallVector<Value> accs, bool prefetch) {
       SmallVector<Value> bv;
       for (int64_t v = 0; v < vectors; ++v)
         bv.push_back(
@@ -432,7 +439,7 @@ private:
                                    ValueRange{kk, nextPanel},
                                    /*isWrite=*/false, /*localityHint=*/2,
                                    /*isDataCache=*/true);
-      if (ahead)
+      if (ahead && prefetch)
         emitPrefetchAhead(g, kk, *ahead);
       for (int64_t i = 0; i < tileRows; ++i) {
         Value a = tile ? memref::LoadOp::create(b, loc, packedA,
@@ -449,7 +456,6 @@ private:
     };
     // K steps per loop iteration (the rest one at a time): measured better
     // than one step (docs/matmul-tuning.md).
-    int64_t unroll = std::max<int64_t>(options.unrollK, 1);
     Value evenEnd = kcEnd;
     if (unroll > 1)
       evenEnd = arith::SubIOp::create(
@@ -466,7 +472,7 @@ private:
                 u == 0
                     ? kk
                     : arith::AddIOp::create(b, loc, kk, index(u)).getResult(),
-                next);
+                next, /*prefetch=*/u == 0);
           scf::YieldOp::create(b, loc, next);
         });
     scf::ForOp loop = main;
@@ -474,7 +480,8 @@ private:
       loop = scf::ForOp::create(
           b, loc, evenEnd, kcEnd, index(1), main.getResults(),
           [&](OpBuilder &, Location, Value kk, ValueRange accs) {
-            scf::YieldOp::create(b, loc, step(kk, SmallVector<Value>(accs)));
+            scf::YieldOp::create(
+                b, loc, step(kk, SmallVector<Value>(accs), /*prefetch=*/true));
           });
     auto park = [&] {
       for (int64_t i = 0; i < tileRows; ++i)
