@@ -64,7 +64,6 @@ public:
     bool wide = width >= 16;
     vectors = options.vectors > 0 ? options.vectors : wide ? 3 : 2;
     rows = options.rows > 0 ? options.rows : wide ? 8 : 6;
-    chunk = options.kChunk;
     panelWidth = width * vectors;
   }
 
@@ -136,11 +135,12 @@ private:
     for (int64_t g = 0; g < groups; ++g)
       scratch[g] = memref::AllocOp::create(b, loc, scratchType, ValueRange{m},
                                            b.getI64IntegerAttr(64));
-    // B is read through a contiguous copy of the chunk of the block's
-    // columns (chunk x block per group; transposed when B is stored N x K):
-    // rows of a wide B are a multiple of 4 KiB apart, so a panel read in
-    // place maps to few cache sets and leaves the caches before the next
-    // row tile reuses it.
+    // B is read through a panel-major copy of the chunk of the block's
+    // columns (panels x chunk x panel width per group; transposed when B is
+    // stored N x K): rows of a wide B are a multiple of 4 KiB apart, so a
+    // panel read in place maps to few cache sets and leaves L1 before the
+    // next row tile reuses it; in the copy a panel's chunk is one
+    // contiguous stream that stays there.
     if (packB) {
       auto packedType =
           MemRefType::get({options.panelsPerBlock, chunk, panelWidth}, element);
@@ -218,12 +218,12 @@ private:
   }
 
   /// Where a tile's K loop prefetches (towards L2) the lines of B that the
-  /// copy of the next K chunk will read: row kk + delta of column `col`,
-  /// delta including the tile's step offset within an iteration.
-  /// That is row kk + chunk, or in the last chunk row kk - kcBegin of the
-  /// next block. B's rows are pages apart, where the hardware prefetchers
-  /// do not follow; spread over the K loops, the lines arrive without
-  /// stalling the copy.
+  /// copy of the next K chunk will read: row kk + delta of column `col`.
+  /// That is row kk + chunk (+ the tile's step offset within an iteration),
+  /// or in the last chunk the same row of the next block's first chunk.
+  /// B's rows are pages apart, where the hardware prefetchers do not
+  /// follow; spread over the K loops, the lines arrive without stalling the
+  /// copy.
   struct PrefetchAhead {
     Value delta, col;
   };
@@ -257,7 +257,7 @@ private:
   }
 
   /// Copies rows [kcBegin, kcEnd) of columns [begin, begin + count) of group
-  /// g's B into packed[g] (chunk x block): rows as vectors (the last one
+  /// g's B into packed[g] (see packedAt): rows as vectors (the last one
   /// masked), or transposed element by element when B is N x K.
   void emitPackB(int64_t g, Value begin, Value count) {
     if (transposeB) {
