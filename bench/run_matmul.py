@@ -54,8 +54,9 @@ def openblas_core():
     return None
 
 
-if openblas_core():
-    ENV["OPENBLAS_CORETYPE"] = openblas_core()
+OPENBLAS_CORE = openblas_core()
+if OPENBLAS_CORE:
+    ENV["OPENBLAS_CORETYPE"] = OPENBLAS_CORE
 
 
 def log(msg):
