@@ -37,6 +37,7 @@ tools = [
     "act-opt",
     ToolSubst("mlir-runner", unresolved="fatal"),
     ToolSubst("mlir-translate", unresolved="fatal"),
+    ToolSubst("llc", unresolved="fatal"),
     "act-run",
     "act-gpu-launch",
     "act-properties",

@@ -6,6 +6,8 @@
 
 #include "act/Math/ArithMath.h"
 
+#include "act/Dialect/Act/IR/ActOps.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -42,6 +44,61 @@ Value ArithMath::widen(Value a) {
 
 Value ArithMath::narrow(Value a) {
   return arith::TruncFOp::create(b, loc, type, a);
+}
+
+Type ArithMath::intType() {
+  Type i32 = b.getI32Type();
+  if (auto shaped = dyn_cast<ShapedType>(type))
+    return shaped.clone(i32);
+  return i32;
+}
+
+Value ArithMath::bits(Value a) {
+  return arith::BitcastOp::create(b, loc, intType(), a);
+}
+Value ArithMath::fromBits(Value a) {
+  return arith::BitcastOp::create(b, loc, type, a);
+}
+Value ArithMath::ci(int64_t v) {
+  Type t = intType();
+  auto scalar = b.getIntegerAttr(b.getI32Type(), v);
+  if (auto shaped = dyn_cast<ShapedType>(t))
+    return arith::ConstantOp::create(b, loc, t,
+                                     SplatElementsAttr::get(shaped, scalar));
+  return arith::ConstantOp::create(b, loc, t, scalar);
+}
+Value ArithMath::addI(Value x, Value y) {
+  return arith::AddIOp::create(b, loc, x, y);
+}
+Value ArithMath::subI(Value x, Value y) {
+  return arith::SubIOp::create(b, loc, x, y);
+}
+Value ArithMath::andI(Value x, Value y) {
+  return arith::AndIOp::create(b, loc, x, y);
+}
+Value ArithMath::shl(Value x, int64_t shift) {
+  return arith::ShLIOp::create(b, loc, x, ci(shift));
+}
+Value ArithMath::shrU(Value x, int64_t shift) {
+  return arith::ShRUIOp::create(b, loc, x, ci(shift));
+}
+Value ArithMath::shrS(Value x, int64_t shift) {
+  return arith::ShRSIOp::create(b, loc, x, ci(shift));
+}
+Value ArithMath::minSI(Value x, Value y) {
+  return arith::MinSIOp::create(b, loc, x, y);
+}
+Value ArithMath::maxSI(Value x, Value y) {
+  return arith::MaxSIOp::create(b, loc, x, y);
+}
+Value ArithMath::intToFloat(Value x) {
+  return arith::SIToFPOp::create(b, loc, type, x);
+}
+Value ArithMath::copySign(Value magnitude, Value sign) {
+  return math::CopySignOp::create(b, loc, magnitude, sign);
+}
+Value ArithMath::lookup(ArrayRef<float> values, Value index) {
+  return LookupOp::create(b, loc, type, index, values);
 }
 
 Value ArithMath::cLo(double v) {
@@ -144,8 +201,8 @@ using Formulas = ActivationFormulas<ArithMath>;
 
 static Formulas::Params getParams(ArithMath &m, OpBuilder &b, Location loc,
                                   const ActivationParams &params, Value beta,
-                                  Accuracy accuracy) {
-  Formulas::Params p = Formulas::constants(m, params, accuracy);
+                                  MathOptions options) {
+  Formulas::Params p = Formulas::constants(m, params, options);
   if (beta) {
     p.beta = extendToComputeType(b, loc, beta);
     p.betaLo = m.c(0);
@@ -157,10 +214,10 @@ static Formulas::Params getParams(ArithMath &m, OpBuilder &b, Location loc,
 Value mlir::act::buildActivation(OpBuilder &b, Location loc,
                                  ActivationKind kind,
                                  const ActivationParams &params, Value x,
-                                 Value beta, Accuracy accuracy) {
+                                 Value beta, MathOptions options) {
   Type computeType = getComputeType(x.getType());
   ArithMath m(b, loc, computeType);
-  Formulas::Params p = getParams(m, b, loc, params, beta, accuracy);
+  Formulas::Params p = getParams(m, b, loc, params, beta, options);
   Value y = Formulas::forward(m, kind, p, extendToComputeType(b, loc, x));
   return truncateTo(b, loc, y, x.getType());
 }
@@ -169,10 +226,10 @@ Value mlir::act::buildActivationGradient(OpBuilder &b, Location loc,
                                          ActivationKind kind,
                                          const ActivationParams &params,
                                          Value x, Value dy, Value beta,
-                                         Accuracy accuracy) {
+                                         MathOptions options) {
   Type computeType = getComputeType(x.getType());
   ArithMath m(b, loc, computeType);
-  Formulas::Params p = getParams(m, b, loc, params, beta, accuracy);
+  Formulas::Params p = getParams(m, b, loc, params, beta, options);
   Value r = Formulas::gradient(m, kind, p, extendToComputeType(b, loc, x),
                                extendToComputeType(b, loc, dy));
   return truncateTo(b, loc, r, x.getType());

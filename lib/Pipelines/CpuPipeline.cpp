@@ -60,9 +60,18 @@ FailureOr<CpuTarget> mlir::act::resolveCpuTarget(StringRef name,
   return CpuTarget{llvm::sys::getHostCPUName().str(), features, width};
 }
 
-void mlir::act::addExpandAndBufferize(OpPassManager &pm, Accuracy accuracy) {
+int64_t mlir::act::getDefaultInterleave(const CpuTarget &target) {
+  return target.vectorWidth >= 16 ? 4 : 2;
+}
+
+bool mlir::act::hasOneInstructionLookup(const CpuTarget &target) {
+  return target.vectorWidth >= 16;
+}
+
+void mlir::act::addExpandAndBufferize(OpPassManager &pm, MathOptions math) {
   ActExpandOptions expand;
-  expand.accuracy = accuracy;
+  expand.accuracy = math.accuracy;
+  expand.lookupTables = math.lookupTables;
   pm.addPass(createActExpand(expand));
   pm.addPass(createCanonicalizerPass());
   // Results go straight into output arguments, not via a copy.
@@ -80,20 +89,31 @@ void mlir::act::buildCpuPipeline(OpPassManager &pm,
   // loops; act-expand takes everything else.
   pm.addPass(createActFuseGlu());
   pm.addPass(createActFuseEpilogue());
+  bool tables = hasOneInstructionLookup(options.target);
   ActLowerMatmulOptions matmul;
   matmul.vectorWidth = options.target.vectorWidth;
   matmul.accuracy = options.accuracy;
+  matmul.lookupTables = tables;
   pm.addPass(createActLowerMatmul(matmul));
-  addExpandAndBufferize(pm, options.accuracy);
+  addExpandAndBufferize(pm, {options.accuracy, tables});
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createCanonicalizerPass());
 
   ActVectorizeElementwiseOptions vectorize;
   vectorize.vectorWidth = options.target.vectorWidth;
+  vectorize.interleave = options.interleave > 0
+                             ? options.interleave
+                             : getDefaultInterleave(options.target);
+  vectorize.prefetchDistance = options.prefetchDistance >= 0
+                                   ? options.prefetchDistance
+                                   : kDefaultPrefetchDistance;
   pm.addPass(createActVectorizeElementwise(vectorize));
   pm.addPass(createConvertLinalgToLoopsPass());
   ActLowerMathOptions math;
   math.accuracy = options.accuracy;
+  math.lookup = options.target.vectorWidth >= 16  ? LookupLowering::avx512
+                : options.target.vectorWidth >= 8 ? LookupLowering::avx2
+                                                  : LookupLowering::generic;
   pm.addPass(createActLowerMath(math));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -139,6 +159,16 @@ struct CpuPipelineCLOptions : PassPipelineOptions<CpuPipelineCLOptions> {
       llvm::cl::values(
           clEnumValN(Accuracy::precise, "precise", "within 4 ULP"),
           clEnumValN(Accuracy::fast, "fast", "shorter polynomials"))};
+  Option<int64_t> interleave{
+      *this, "interleave",
+      llvm::cl::desc("vectors per elementwise loop iteration (0: the "
+                     "target's default)"),
+      llvm::cl::init(0)};
+  Option<int64_t> prefetchDistance{
+      *this, "prefetch-distance",
+      llvm::cl::desc("elements ahead that non-temporal elementwise loops "
+                     "prefetch (-1: the default, 0: none)"),
+      llvm::cl::init(-1)};
 };
 /// The textual options of act-gpu-pipeline.
 struct GpuPipelineCLOptions : PassPipelineOptions<GpuPipelineCLOptions> {
@@ -176,7 +206,11 @@ void mlir::act::registerActPipelines() {
         FailureOr<CpuTarget> target = resolveCpuTarget(cl->target, error);
         if (failed(target))
           return errorHandler(error);
-        buildCpuPipeline(pm, {*target, cl->accuracy});
+        if (cl->interleave < 0)
+          return errorHandler("interleave must be non-negative, got " +
+                              Twine(static_cast<int64_t>(cl->interleave)));
+        buildCpuPipeline(
+            pm, {*target, cl->accuracy, cl->interleave, cl->prefetchDistance});
         return success();
       },
       [](function_ref<void(const detail::PassOptions &)> handler) {

@@ -78,7 +78,8 @@ OPTIONS:
                        +-0, +-FLT_MAX, +-FLT_MIN, +-denorm_min and the knees,
                        for each target and mode, checked against DESIGN.md
                        section 5; --markdown writes the table
-  --targets a,b,...    targets of --special-values (default: native)
+  --targets a,b,...    targets of --special-values, or the one target of
+                       a sweep (default: native)
   --help               print this text
 )";
 
@@ -375,9 +376,14 @@ int main(int argc, char **argv) {
     return report.failures ? 1 : 0;
   }
 
+  if (options.targets.size() > 1)
+    return fail("a sweep takes one target (--targets), got " +
+                std::to_string(options.targets.size()));
+  std::string sweepTarget =
+      options.targets.empty() ? "native" : options.targets.front();
   std::vector<Kernel> kernels;
   for (StringRef mode : modes) {
-    std::vector<Kernel> provided = getKernels(mode);
+    std::vector<Kernel> provided = getKernels(mode, sweepTarget);
     for (Kernel &kernel : provided) {
       if (!lookupReference(kernel.name))
         return fail("the provider's kernel '" + kernel.name +

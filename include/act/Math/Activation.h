@@ -10,11 +10,14 @@
 #define ACT_MATH_ACTIVATION_H
 
 #include "act/Dialect/Act/IR/ActEnums.h"
+#include "act/Math/LogTables.h"
 
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/Hashing.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/bit.h"
 
+#include <array>
 #include <cmath>
 #include <optional>
 #include <string>
@@ -34,6 +37,20 @@ namespace mlir::act {
 /// is within 4 ULP everywhere; `fast` uses shorter polynomials and drops the
 /// hi+lo corrections, with a measured bound per function.
 enum class Accuracy { precise, fast };
+
+/// How the code for an activation may be emitted: its accuracy, and what
+/// the target does cheaply besides IEEE arithmetic.
+struct MathOptions {
+  /*implicit*/ MathOptions(Accuracy accuracy = Accuracy::precise,
+                           bool lookupTables = false)
+      : accuracy(accuracy), lookupTables(lookupTables) {}
+  Accuracy accuracy;
+  /// Lookups in 32-entry f32 tables are one instruction (AVX-512's
+  /// vpermt2ps): GELU and tanh-GELU are then evaluated from the piecewise
+  /// tables of LogTables.h, in either accuracy (they are both faster and
+  /// more accurate than the formulas without tables).
+  bool lookupTables;
+};
 
 /// The parameters of an activation, with PyTorch's defaults. Fields that do
 /// not apply to a kind keep their default value.
@@ -127,14 +144,21 @@ public:
     /// beta * x is exact (beta a power of two); no lo part needed.
     bool betaExact;
     Accuracy accuracy;
+    /// Use lookup tables where a formula has a table form (only on
+    /// backends with M::kHasLookup).
+    bool tables;
   };
 
   static Params constants(M &m, const ActivationParams &p,
-                          Accuracy accuracy = Accuracy::precise) {
+                          MathOptions options = {}) {
     int exponent;
     bool powerOfTwo = std::frexp(p.beta, &exponent) == 0.5;
-    return {p.approximation,      m.c(p.alpha),     m.c(p.beta), m.cLo(p.beta),
-            m.c(p.negativeSlope), m.c(p.threshold), powerOfTwo,  accuracy};
+    bool tables = false;
+    if constexpr (M::kHasLookup)
+      tables = options.lookupTables;
+    return {p.approximation, m.c(p.alpha),         m.c(p.beta),
+            m.cLo(p.beta),   m.c(p.negativeSlope), m.c(p.threshold),
+            powerOfTwo,      options.accuracy,     tables};
   }
 
   /// f(x).
@@ -149,30 +173,41 @@ public:
     case ActivationKind::relu6:
       return m.min(m.max(x, m.c(0)), m.c(6));
     case ActivationKind::sigmoid:
-      return sigmoid(m, x, std::nullopt).pos;
+      // 1 / (1 + e^-x): e^-x within an ULP, one rounding of 1 + e^-x, one
+      // division. Below kLogisticFlush, sigmoid(x) < 2^-126.
+      return m.select(
+          m.lt(x, m.c(kLogisticFlush)), m.c(0),
+          m.div(m.c(1),
+                m.add(m.c(1), m.exp(m.min(m.neg(x), m.c(-kLogisticFlush))))));
     case ActivationKind::hard_sigmoid:
-      return m.div(relu6(m, m.add(x, m.c(3))), m.c(6));
+      // A product with 1/6 instead of a division: the divider's throughput
+      // (one per 2.5 cycles on Zen 5) would be the loop's bound.
+      return m.mul(relu6(m, m.add(x, m.c(3))), m.c(1.0 / 6.0));
     case ActivationKind::silu: {
       auto [zh, zl] = mulBeta(m, x, p);
       return xSigmoid(m, x, zh, zl);
     }
     case ActivationKind::hard_swish: {
-      // x (relu6(x + 3) / 6): dividing first keeps x * 6 from overflowing.
-      V y = m.mul(x, m.div(relu6(m, m.add(x, m.c(3))), m.c(6)));
+      // x (relu6(x + 3) / 6), the inner product first (x * 6 could
+      // overflow), by 1/6 as for hard_sigmoid.
+      V y = m.mul(x, m.mul(relu6(m, m.add(x, m.c(3))), m.c(1.0 / 6.0)));
       return limits(m, x, y, m.c(0), x);
     }
     case ActivationKind::gelu:
       return gelu(m, p, x);
     case ActivationKind::mish: {
-      // tanh(log1p(e^x)) = n / (n + 2) with n = e^x (e^x + 2); 1 - that is
-      // below 2^-57 once x > 20.
-      // Beyond kMishLinear the result is selected below; clamping keeps
-      // e^x finite (and lets the exp skip its overflow check).
-      V e = m.exp(m.min(x, m.c(kMishLinear)));
+      // tanh(log1p(e^x)) = n / (n + 2) with n = e^x (e^x + 2), which rounds
+      // to 1 once x > kMishLinear: there (and at +inf) the result is x. x is
+      // clamped for the exp at kMishLinear (x n stays finite) and at
+      // kMishFlush, below which |mish(x)| < 2^-100 (and -inf) is selected
+      // to 0: the exp needs neither its overflow nor its underflow check.
+      // (x n) / (n + 2) rounds less than x (n / (n + 2)) where n is small
+      // (measured: 3.4 against 3.7 ULP with a correctly rounded e^x).
+      V e = m.exp(m.min(m.max(x, m.c(kMishFlush)), m.c(kMishLinear)));
       V n = m.fma(e, e, m.add(e, e));
       V y = m.div(m.mul(x, n), m.add(n, m.c(2)));
       y = m.select(m.gt(x, m.c(kMishLinear)), x, y);
-      return limits(m, x, y, m.c(0), x);
+      return m.select(m.lt(x, m.c(kMishFlush)), m.c(0), y);
     }
     case ActivationKind::softplus: {
       // log1p(e^z) = max(z, 0) + log1p(e^-|z|): the log1p argument stays in
@@ -223,10 +258,11 @@ public:
     case ActivationKind::hard_swish:
       // PyTorch's convention at the knees: 0 at x = -3, (2x + 3)/6 up to and
       // including x = 3.
-      return m.select(m.lt(x, m.c(-3)), zero,
-                      m.select(m.le(x, m.c(3)),
-                               m.div(m.add(m.mul(x, m.c(2)), m.c(3)), m.c(6)),
-                               one));
+      return m.select(
+          m.lt(x, m.c(-3)), zero,
+          m.select(m.le(x, m.c(3)),
+                   m.mul(m.add(m.mul(x, m.c(2)), m.c(3)), m.c(1.0 / 6.0)),
+                   one));
     case ActivationKind::gelu:
       return geluDerivative(m, p, x);
     case ActivationKind::mish: {
@@ -276,12 +312,17 @@ public:
 
 private:
   static constexpr double kMishLinear = 20.0;
+  /// |mish(x)| < 2^-100 below this (mish(-73.7) = -2^-100).
+  static constexpr double kMishFlush = -80.0;
+  /// e^-z overflows soon above -z = 88.7; below z = kLogisticFlush,
+  /// sigmoid(z) < 2^-126 and x sigmoid(z) < 2^-100 (unless |x| > 2^20 / beta).
+  static constexpr double kLogisticFlush = -88.0;
   static constexpr double kInvSqrtTwoPi = 0.39894228040143267794;
   static constexpr double kSqrtTwoOverPi = 0.79788456080286535588;
   static constexpr double kGeluTanhCubic = 0.044715;
   static constexpr double kGeluSigmoidScale = 1.702;
   /// GELU(x) > -2^-100 below this (x Phi(x) = -2^-100 at x = -11.69517827).
-  static constexpr double kGeluFlush = -11.6951780319213867;
+  static constexpr double kGeluFlush = kGeluLog2Phi.flushBelow;
 
   struct Sigmoids {
     V pos; ///< sigmoid(z)
@@ -384,11 +425,14 @@ private:
             m.select(l.nonNegative, l.small, l.big)};
   }
 
-  /// x * sigmoid(z), z = zh + zl a multiple of x.
+  /// x * sigmoid(z) = x / (1 + e^-z), z = zh + zl a multiple of x: e^-z
+  /// within an ULP (zl joins as e^-zh (1 - zl)), one rounding of 1 + e^-z,
+  /// one division. Below kLogisticFlush (and at -inf) the result is 0.
   static V xSigmoid(M &m, V x, V zh, Lo zl) {
-    V y = m.mul(x, sigmoid(m, zh, zl).pos);
-    V isInf = m.eq(m.abs(zh), m.c(INFINITY));
-    return m.select(isInf, m.select(m.gt(zh, m.c(0)), x, m.c(0)), y);
+    V e = expPair(m, m.min(m.neg(zh), m.c(-kLogisticFlush)),
+                  zl ? Lo(m.neg(*zl)) : Lo());
+    V y = m.div(x, m.add(m.c(1), e));
+    return m.select(m.lt(zh, m.c(kLogisticFlush)), m.c(0), y);
   }
 
   /// d/dx [x sigmoid(z(x))] = s(z) (1 + x z'(x) s(-z)), given x z'(x) =
@@ -493,6 +537,56 @@ public:
   }
 
 private:
+  /// x g(x) as x 2^G(x), G = log2 g from `table` (LogTables.h); needs
+  /// lookups. k = x + 1.5 2^22 rounds x to a multiple of 1/2, and its bits,
+  /// clamped to the table, are the interval j; t = x - j/2 is exact. G = n +
+  /// f + a1 t + ... + a5 t^5 with a1 t carried as hi + lo. 2^G = 2^(n + e)
+  /// 2^(i/16) 2^r: adding 1.5 2^19 + n to G - n (estimated to its quadratic
+  /// term) rounds it to e + i/16 and leaves n + e in the bits above the
+  /// lowest four, whence the exponent field; 2^(i/16) is a 16-entry lookup
+  /// and 2^r - 1 a cubic on |r| <= 0.04. Eight lookups, no division, and
+  /// under 2.5 ULP (docs/accuracy.md).
+  static V xTimesExp2Table(M &m, V x, const LogTable &table) {
+    if constexpr (M::kHasLookup) {
+      constexpr double kHalfMagic = 6291456.0;     // 1.5 * 2^22: ulp 1/2
+      constexpr double kSixteenthMagic = 786432.0; // 1.5 * 2^19: ulp 1/16
+      constexpr int64_t kHalfMagicBits = 0x4AC00000;
+      std::array<float, 32> magicN;
+      for (int s = 0; s < 32; ++s)
+        magicN[s] = static_cast<float>(kSixteenthMagic + table.n[s]);
+      auto k = m.add(x, m.c(kHalfMagic));
+      auto index =
+          m.maxSI(m.minSI(m.bits(k), m.ci(kHalfMagicBits + table.jMin + 31)),
+                  m.ci(kHalfMagicBits + table.jMin));
+      V centre = m.sub(m.fromBits(index), m.c(kHalfMagic));
+      // An integer minimum on the bits clamps x (of any sign) from above.
+      V xt = m.fromBits(
+          m.minSI(m.bits(x), m.ci(llvm::bit_cast<int32_t>(table.xMax))));
+      V t = m.sub(xt, centre);
+      auto at = [&](ArrayRef<float> values) { return m.lookup(values, index); };
+      V a1 = at(table.a[0]), f = at(table.f), mn = at(magicN);
+      V a2 = at(table.a[1]);
+      V ah = m.mul(a1, t);
+      V al = m.add(m.fma(a1, t, m.neg(ah)), f);
+      V t2 = m.mul(t, t);
+      V k2 = m.add(m.fma(a2, t2, m.add(ah, f)), mn);
+      V d = m.sub(ah, m.sub(k2, mn));
+      V rest = m.fma(m.fma(at(table.a[4]), t, at(table.a[3])), t2,
+                     m.fma(at(table.a[2]), t, a2));
+      V r = m.add(d, m.fma(t2, rest, al));
+      auto k2Bits = m.bits(k2);
+      V sixteenth = m.lookup(kExp2Sixteenths, k2Bits);
+      V q = m.fma(m.fma(m.c(kExp2MinusOne[2]), r, m.c(kExp2MinusOne[1])), r,
+                  m.c(kExp2MinusOne[0]));
+      V w = m.fma(m.mul(sixteenth, r), q, sixteenth);
+      V scaled = m.fromBits(m.addI(m.bits(w), m.shl(m.shrU(k2Bits, 4), 23)));
+      V y = m.mul(x, scaled);
+      return m.select(m.lt(x, m.c(table.flushBelow)), m.c(0), y);
+    } else {
+      llvm_unreachable("lookup tables need a backend with lookups");
+    }
+  }
+
   /// z(x) of the tanh approximation, doubled: x sigmoid(2u) = x/2 (1 +
   /// tanh(u)) with u = sqrt(2/pi) (x + 0.044715 x^3), as z = x (c1 + c3 x^2).
   static V geluTanhArg(M &m, V x, double cubicScale) {
@@ -524,6 +618,8 @@ private:
   static V gelu(M &m, const Params &p, V x) {
     switch (p.approximation) {
     case GeluApproximation::none: {
+      if (p.tables)
+        return xTimesExp2Table(m, x, kGeluLog2Phi);
       // x Phi(x): x Phi(-|x|) below zero, x - x Phi(-|x|) above.
       NormalTail n = normalTail(m, p.accuracy, m.abs(x));
       V below = xTimesTail(m, x, n);
@@ -534,6 +630,8 @@ private:
       return m.select(m.eq(x, m.c(INFINITY)), x, y);
     }
     case GeluApproximation::tanh: {
+      if (p.tables)
+        return xTimesExp2Table(m, x, kGeluTanhLog2Sigmoid);
       auto [zh, zl] = geluTanhArgPair(m, p.accuracy, x);
       return xSigmoid(m, x, zh, zl);
     }
@@ -604,6 +702,7 @@ private:
 struct DoubleMath {
   using Value = double;
   using Cond = bool;
+  static constexpr bool kHasLookup = false;
   double c(double v) const { return v; }
   double cLo(double) const { return 0; }
   double add(double a, double b) const { return a + b; }

@@ -20,6 +20,10 @@ class ArithMath {
 public:
   using Value = mlir::Value;
   using Cond = mlir::Value;
+  /// An i32 value of the working type's shape (the bits of f32 values).
+  using Int = mlir::Value;
+  /// Lookups and the integer view below exist (f32 working types only).
+  static constexpr bool kHasLookup = true;
 
   ArithMath(OpBuilder &builder, Location loc, Type type)
       : b(builder), loc(loc), type(type) {}
@@ -50,7 +54,27 @@ public:
   Value widen(Value a);
   Value narrow(Value a);
 
+  /// The integer view of f32 values, for range reductions that build or
+  /// read exponent fields.
+  Int bits(Value a);
+  Value fromBits(Int a);
+  Int ci(int64_t v);
+  Int addI(Int a, Int b);
+  Int subI(Int a, Int b);
+  Int andI(Int a, Int b);
+  Int shl(Int a, int64_t shift);
+  Int shrU(Int a, int64_t shift);
+  Int shrS(Int a, int64_t shift);
+  Int minSI(Int a, Int b);
+  Int maxSI(Int a, Int b);
+  Value intToFloat(Int a);
+  Value copySign(Value magnitude, Value sign);
+  /// values[index mod values.size()] (act.lookup; a power of two of values).
+  Value lookup(ArrayRef<float> values, Int index);
+
 private:
+  Type intType();
+
   OpBuilder &b;
   Location loc;
   Type type;
@@ -80,13 +104,12 @@ Value truncateTo(OpBuilder &b, Location loc, Value v, Type type);
 /// params.beta by a runtime value of x's type (learnable Swish).
 Value buildActivation(OpBuilder &b, Location loc, ActivationKind kind,
                       const ActivationParams &params, Value x, Value beta = {},
-                      Accuracy accuracy = Accuracy::precise);
+                      MathOptions options = {});
 
 /// Emits dy * f'(x) for scalars or vectors `x` and `dy` of one type.
 Value buildActivationGradient(OpBuilder &b, Location loc, ActivationKind kind,
                               const ActivationParams &params, Value x, Value dy,
-                              Value beta = {},
-                              Accuracy accuracy = Accuracy::precise);
+                              Value beta = {}, MathOptions options = {});
 
 } // namespace mlir::act
 

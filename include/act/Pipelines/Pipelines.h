@@ -34,7 +34,23 @@ FailureOr<CpuTarget> resolveCpuTarget(StringRef name, std::string &error);
 struct CpuPipelineOptions {
   CpuTarget target;
   Accuracy accuracy = Accuracy::precise;
+  /// Vectors per iteration of elementwise loops; 0 picks the target's
+  /// default (getDefaultInterleave).
+  int64_t interleave = 0;
+  /// How far ahead non-temporal elementwise loops prefetch their inputs,
+  /// in elements; negative picks the default (kDefaultPrefetchDistance).
+  int64_t prefetchDistance = -1;
 };
+
+/// 8 KiB of f32 ahead: measured at 10M elements on Zen 5
+/// (docs/performance-cpu.md).
+inline constexpr int64_t kDefaultPrefetchDistance = 2048;
+
+/// How many vectors an elementwise loop computes per iteration on `target`:
+/// 4 with 32 vector registers (AVX-512), 2 with 16 (AVX2). Measured on Zen 5
+/// (docs/performance-cpu.md): exp-based activations are latency bound with
+/// one vector per iteration.
+int64_t getDefaultInterleave(const CpuTarget &target);
 
 /// Adds act-expand, bufferization, act-vectorize-elementwise, act's vector
 /// math and the lowering to the LLVM dialect. Functions must take and
@@ -63,7 +79,11 @@ void buildGpuPipeline(OpPassManager &pm, const GpuPipelineOptions &options);
 /// act-expand and one-shot bufferization (function boundaries with identity
 /// layouts, results written into output arguments without a copy): the
 /// start both pipelines share.
-void addExpandAndBufferize(OpPassManager &pm, Accuracy accuracy);
+void addExpandAndBufferize(OpPassManager &pm, MathOptions math);
+
+/// Whether `target` looks up 32-entry tables in one instruction (AVX-512's
+/// vpermt2ps): act-cpu-pipeline then lets the formulas use lookup tables.
+bool hasOneInstructionLookup(const CpuTarget &target);
 
 /// Registers `act-cpu-pipeline{target=native|x86-64-v3|x86-64-v4
 /// accuracy=precise|fast}` and `act-gpu-pipeline{chip=sm_80|sm_90

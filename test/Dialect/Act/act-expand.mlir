@@ -1,4 +1,5 @@
 // RUN: act-opt %s --split-input-file --act-expand | FileCheck %s
+// RUN: act-opt %s --split-input-file --act-expand=lookup-tables=true | FileCheck %s --check-prefix=TABLES
 
 // Exact GELU is x Phi(x) from the normal tail exp(-x^2/2) Psi(|x|), never
 // 1 + erf(x): no erf, no erfc. Below x = -11.695178 (|GELU| < 2^-100, -inf
@@ -238,4 +239,28 @@ func.func @matmul_glu_transposed(%a: tensor<4x8xf32>, %b: tensor<32x8xf32>, %bia
 func.func @batch_matmul_grad(%a: tensor<2x4x8xbf16>, %b: tensor<2x8x16xbf16>, %dy: tensor<2x4x16xbf16>) -> tensor<2x4x16xbf16> {
   %0 = act.matmul %a, %b activation <gelu> grad %dy : (tensor<2x4x8xbf16>, tensor<2x8x16xbf16>, tensor<2x4x16xbf16>) -> tensor<2x4x16xbf16>
   return %0 : tensor<2x4x16xbf16>
+}
+
+// -----
+
+// With lookup-tables, exact and tanh GELU are x 2^G(x) from LogTables.h:
+// seven lookups in the 32-entry interval tables, one in the 2^(i/16)
+// table, no division and no exp; the flush below -11.695178 stays. Without
+// it, GELU keeps its rational Mills ratio (a division).
+// TABLES-LABEL: func @gelu_tables
+// TABLES-NOT: {{math.exp|arith.divf}}
+// TABLES: arith.constant dense<-11.695178> : vector<16xf32>
+// TABLES-NOT: {{math.exp|arith.divf}}
+// TABLES-COUNT-7: act.lookup %{{.*}} [{{.*}}] : vector<16xi32> -> vector<16xf32>
+// TABLES: act.lookup %{{.*}} [1.0, 1.04427373, {{.*}}] : vector<16xi32> -> vector<16xf32>
+// TABLES-COUNT-8: act.lookup
+// TABLES-NOT: {{act.lookup|math.exp|arith.divf}}
+// TABLES: return
+// CHECK-LABEL: func @gelu_tables
+// CHECK-NOT: act.lookup
+// CHECK: arith.divf
+func.func @gelu_tables(%x: vector<16xf32>) -> (vector<16xf32>, vector<16xf32>) {
+  %0 = act.gelu %x : vector<16xf32>
+  %1 = act.gelu %x approximation = tanh : vector<16xf32>
+  return %0, %1 : vector<16xf32>, vector<16xf32>
 }

@@ -1,7 +1,12 @@
 // RUN: act-opt %s --split-input-file --act-vectorize-elementwise=vector-width=16 | FileCheck %s
 // RUN: act-opt %s --split-input-file --act-vectorize-elementwise=vector-width=8 | FileCheck %s --check-prefix=W8
+// RUN: act-opt %s --split-input-file --act-vectorize-elementwise="vector-width=16 interleave=4 prefetch-distance=2048" | FileCheck %s --check-prefix=IL4
 // RUN: not act-opt %s --split-input-file --act-vectorize-elementwise=vector-width=0 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: not act-opt %s --split-input-file --act-vectorize-elementwise=interleave=0 2>&1 | FileCheck %s --check-prefix=BADIL
+// RUN: not act-opt %s --split-input-file --act-vectorize-elementwise=prefetch-distance=-1 2>&1 | FileCheck %s --check-prefix=BADPF
 // BAD: vector-width must be positive, got 0
+// BADIL: interleave must be positive, got 0
+// BADPF: prefetch-distance must be non-negative, got -1
 
 #id1 = affine_map<(d0) -> (d0)>
 
@@ -24,6 +29,14 @@
 // CHECK-NOT: linalg.generic
 // W8-LABEL: func @one_dim
 // W8: vector.load {{.*}} vector<8xf32>
+// With interleave = 4, each iteration computes four vectors as one of 64
+// lanes (LLVM splits it into four registers); the tail mask has 64 lanes.
+// IL4-LABEL: func @one_dim
+// IL4: %[[C64:.*]] = arith.constant 64 : index
+// IL4: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C64]]
+// IL4:   vector.load {{.*}} : memref<?xf32>, vector<64xf32>
+// IL4-NOT: memref.prefetch
+// IL4: vector.create_mask %{{.*}} : vector<64xi1>
 func.func @one_dim(%x: memref<?xf32>, %y: memref<?xf32>) {
   linalg.generic {indexing_maps = [#id1, #id1], iterator_types = ["parallel"]}
       ins(%x : memref<?xf32>) outs(%y : memref<?xf32>) {
@@ -152,6 +165,24 @@ func.func @no_vectorize(%x: memref<?xf32>, %s: memref<f32>, %t: tensor<?xf32>,
 // CHECK: scf.for
 // CHECK:   vector.store %{{.*}}, %[[Y]][%{{.*}}] {alignment = 64 : i64, nontemporal = true}
 // CHECK: vector.maskedstore
+// With prefetch-distance, the streaming loop prefetches every cache line of
+// the input that far ahead (clamped to the last element): four per
+// iteration of 64 floats. Plain loops do not.
+// IL4-LABEL: func @streaming
+// IL4-SAME: (%[[X:.*]]: memref<?xf32>, %[[Y:.*]]: memref<?xf32>)
+// IL4: %[[LAST:.*]] = arith.subi %{{.*}}, %c1 : index
+// IL4: scf.for %[[I:.*]] =
+// IL4:   %[[A0:.*]] = arith.addi %[[I]], %c2048
+// IL4:   %[[P0:.*]] = arith.minsi %[[A0]], %[[LAST]] : index
+// IL4:   memref.prefetch %[[X]][%[[P0]]], read, locality<0>, data : memref<?xf32>
+// IL4:   arith.addi %[[I]], %c2064
+// IL4:   memref.prefetch
+// IL4:   arith.addi %[[I]], %c2080
+// IL4:   memref.prefetch
+// IL4:   arith.addi %[[I]], %c2096
+// IL4:   memref.prefetch
+// IL4-NOT: memref.prefetch
+// IL4:   vector.store %{{.*}}, %[[Y]][%{{.*}}] {alignment = 256 : i64, nontemporal = true}
 func.func @streaming(%x: memref<?xf32>, %y: memref<?xf32>) attributes {act.nontemporal_stores} {
   linalg.generic {indexing_maps = [#id1, #id1], iterator_types = ["parallel"]}
       ins(%x : memref<?xf32>) outs(%y : memref<?xf32>) {

@@ -98,3 +98,21 @@ func.func @no_fold(%x: f32) -> (f32, f32) {
   %1 = act.gelu_grad %c, %x : f32
   return %0, %1 : f32, f32
 }
+
+// -----
+
+// act.lookup of constant indices folds; indices wrap modulo the table size.
+// CHECK-LABEL: func @fold_lookup
+// CHECK-DAG: %[[S:.*]] = arith.constant 4.000000e+00 : f32
+// CHECK-DAG: %[[V:.*]] = arith.constant dense<[1.000000e+00, 8.000000e+00]> : vector<2xf32>
+// CHECK-DAG: %[[P:.*]] = arith.constant dense<2.000000e+00> : vector<4xf32>
+// CHECK: return %[[S]], %[[V]], %[[P]]
+func.func @fold_lookup() -> (f32, vector<2xf32>, vector<4xf32>) {
+  %i = arith.constant 6 : i32
+  %v = arith.constant dense<[4, -1]> : vector<2xi32>
+  %s = arith.constant dense<5> : vector<4xi32>
+  %0 = act.lookup %i [1.0, 2.0, 4.0, 8.0] : i32 -> f32
+  %1 = act.lookup %v [1.0, 2.0, 4.0, 8.0] : vector<2xi32> -> vector<2xf32>
+  %2 = act.lookup %s [1.0, 2.0, 4.0, 8.0] : vector<4xi32> -> vector<4xf32>
+  return %0, %1, %2 : f32, vector<2xf32>, vector<4xf32>
+}

@@ -369,3 +369,27 @@ func.func @gated_ffn_down_bias(%x: tensor<4x8xf32>, %wg: tensor<8x32xf32>, %wd: 
   %0 = act.gated_ffn <silu> %x, %wg, %wg, %wd bias %bd : (tensor<4x8xf32>, tensor<8x32xf32>, tensor<8x32xf32>, tensor<32x8xf32>, tensor<4xf32>) -> tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
 }
+
+// -----
+
+func.func @lookup_size(%i: vector<16xi32>) -> vector<16xf32> {
+  // expected-error @+1 {{'act.lookup' op needs a power of two from 1 to 32 values, got 3}}
+  %0 = act.lookup %i [1.0, 2.0, 3.0] : vector<16xi32> -> vector<16xf32>
+  return %0 : vector<16xf32>
+}
+
+// -----
+
+func.func @lookup_large(%i: i32) -> f32 {
+  // expected-error @+1 {{'act.lookup' op needs a power of two from 1 to 32 values, got 64}}
+  %0 = act.lookup %i [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0, 29.0, 30.0, 31.0, 32.0, 33.0, 34.0, 35.0, 36.0, 37.0, 38.0, 39.0, 40.0, 41.0, 42.0, 43.0, 44.0, 45.0, 46.0, 47.0, 48.0, 49.0, 50.0, 51.0, 52.0, 53.0, 54.0, 55.0, 56.0, 57.0, 58.0, 59.0, 60.0, 61.0, 62.0, 63.0] : i32 -> f32
+  return %0 : f32
+}
+
+// -----
+
+func.func @lookup_shape(%i: vector<16xi32>) -> vector<8xf32> {
+  // expected-error @+1 {{'act.lookup' op all non-scalar operands/results must have the same shape and base type}}
+  %0 = act.lookup %i [1.0, 2.0] : vector<16xi32> -> vector<8xf32>
+  return %0 : vector<8xf32>
+}

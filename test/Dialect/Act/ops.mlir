@@ -140,3 +140,12 @@ func.func @ffn(%x: tensor<16x64xf32>, %w1: tensor<64x256xf32>, %b1: tensor<256xf
       : (tensor<16x64xf32>, tensor<64x256xf32>, tensor<256xf32>, tensor<64x256xf32>, tensor<256xf32>, tensor<256x64xf32>, tensor<64xf32>) -> tensor<16x64xf32>
   return
 }
+
+// CHECK-LABEL: func @lookup
+func.func @lookup(%i: i32, %v: vector<16xi32>) -> (f32, vector<16xf32>) {
+  // CHECK: act.lookup %{{.*}} [1.0, 2.0] : i32 -> f32
+  %0 = act.lookup %i [1.0, 2.0] : i32 -> f32
+  // CHECK: act.lookup %{{.*}} [1.0, 2.0, 4.0, 8.0] : vector<16xi32> -> vector<16xf32>
+  %1 = act.lookup %v [1.0, 2.0, 4.0, 8.0] : vector<16xi32> -> vector<16xf32>
+  return %0, %1 : f32, vector<16xf32>
+}

@@ -11,9 +11,42 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <cstdio>
 
 using namespace mlir;
 using namespace mlir::act;
+
+/// `[v0, v1, ...]`, each f32 with enough digits to round-trip.
+static ParseResult parseLookupValues(OpAsmParser &parser,
+                                     DenseF32ArrayAttr &values) {
+  SmallVector<float> parsed;
+  if (parser.parseCommaSeparatedList(OpAsmParser::Delimiter::Square, [&] {
+        double v;
+        if (parser.parseFloat(v))
+          return failure();
+        parsed.push_back(static_cast<float>(v));
+        return success();
+      }))
+    return failure();
+  values = DenseF32ArrayAttr::get(parser.getContext(), parsed);
+  return success();
+}
+
+static void printLookupValues(OpAsmPrinter &printer, Operation *,
+                              DenseF32ArrayAttr values) {
+  printer << "[";
+  llvm::interleaveComma(values.asArrayRef(), printer, [&](float v) {
+    char text[32];
+    snprintf(text, sizeof(text), "%.9g", static_cast<double>(v));
+    printer << text;
+    // A float literal, not an integer one.
+    if (StringRef(text).find_first_of(".en") == StringRef::npos)
+      printer << ".0";
+  });
+  printer << "]";
+}
 
 #include "act/Dialect/Act/IR/ActInterfaces.cpp.inc"
 
@@ -347,4 +380,35 @@ LogicalResult GatedFfnOp::verify() {
     return failure();
   return verifyResult(*this,
                       cast<ShapedType>(getInput().getType()).getDimSize(0), *n);
+}
+
+//===----------------------------------------------------------------------===//
+// LookupOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LookupOp::verify() {
+  size_t n = getValues().size();
+  if (n == 0 || n > 32 || !llvm::isPowerOf2_64(n))
+    return emitOpError("needs a power of two from 1 to 32 values, got ") << n;
+  return success();
+}
+
+OpFoldResult LookupOp::fold(FoldAdaptor adaptor) {
+  ArrayRef<float> values = getValues();
+  uint64_t mask = values.size() - 1;
+  auto valueAt = [&](const APInt &index) {
+    return APFloat(values[index.getZExtValue() & mask]);
+  };
+  if (auto index = dyn_cast_or_null<IntegerAttr>(adaptor.getIndex()))
+    return FloatAttr::get(getType(), valueAt(index.getValue()));
+  auto dense = dyn_cast_or_null<DenseIntElementsAttr>(adaptor.getIndex());
+  if (!dense)
+    return {};
+  auto type = cast<ShapedType>(getType());
+  if (dense.isSplat())
+    return SplatElementsAttr::get(type, valueAt(dense.getSplatValue<APInt>()));
+  SmallVector<APFloat> results;
+  for (const APInt &index : dense.getValues<APInt>())
+    results.push_back(valueAt(index));
+  return DenseElementsAttr::get(type, results);
 }

@@ -83,9 +83,9 @@ Value buildMapped(OpBuilder &b, Location loc, Type resultType,
 /// act.<activation> and act.<activation>_grad → arith/math.
 struct ExpandActivation final
     : OpInterfaceRewritePattern<ActivationOpInterface> {
-  ExpandActivation(MLIRContext *ctx, Accuracy accuracy)
-      : OpInterfaceRewritePattern(ctx), accuracy(accuracy) {}
-  Accuracy accuracy;
+  ExpandActivation(MLIRContext *ctx, MathOptions options)
+      : OpInterfaceRewritePattern(ctx), options(options) {}
+  MathOptions options;
 
   LogicalResult matchAndRewrite(ActivationOpInterface op,
                                 PatternRewriter &rewriter) const override {
@@ -97,10 +97,10 @@ struct ExpandActivation final
           if (gradient)
             return buildActivationGradient(b, loc, activation.getKind(),
                                            activation.getParams(), args[0],
-                                           args[1], Value(), accuracy);
+                                           args[1], Value(), options);
           return buildActivation(b, loc, activation.getKind(),
                                  activation.getParams(), args[0], Value(),
-                                 accuracy);
+                                 options);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -120,9 +120,9 @@ SmallVector<AffineMap> getSwishMaps(MLIRContext *ctx, int64_t rank,
 
 /// act.swish / act.swish_grad → linalg.generic with beta broadcast.
 template <typename OpTy> struct ExpandSwish final : OpRewritePattern<OpTy> {
-  ExpandSwish(MLIRContext *ctx, Accuracy accuracy)
-      : OpRewritePattern<OpTy>(ctx), accuracy(accuracy) {}
-  Accuracy accuracy;
+  ExpandSwish(MLIRContext *ctx, MathOptions options)
+      : OpRewritePattern<OpTy>(ctx), options(options) {}
+  MathOptions options;
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
@@ -139,9 +139,9 @@ template <typename OpTy> struct ExpandSwish final : OpRewritePattern<OpTy> {
         [&](OpBuilder &b, Location loc, ValueRange args) {
           if (gradient)
             return buildActivationGradient(b, loc, ActivationKind::silu, params,
-                                           args[0], args[2], args[1], accuracy);
+                                           args[0], args[2], args[1], options);
           return buildActivation(b, loc, ActivationKind::silu, params, args[0],
-                                 args[1], accuracy);
+                                 args[1], options);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -150,11 +150,11 @@ template <typename OpTy> struct ExpandSwish final : OpRewritePattern<OpTy> {
 
 /// act(a) * b in the compute type, rounded once.
 Value buildGate(OpBuilder &b, Location loc, ActivationAttr gate, Value a,
-                Value linear, Accuracy accuracy) {
+                Value linear, MathOptions options) {
   Type type = a.getType();
   Value gated =
       buildActivation(b, loc, gate.getKind(), gate.getParams(),
-                      extendToComputeType(b, loc, a), Value(), accuracy);
+                      extendToComputeType(b, loc, a), Value(), options);
   Value product =
       arith::MulFOp::create(b, loc, gated, extendToComputeType(b, loc, linear));
   return truncateTo(b, loc, product, type);
@@ -163,9 +163,9 @@ Value buildGate(OpBuilder &b, Location loc, ActivationAttr gate, Value a,
 /// act.glu → linalg.generic (tensors) or arith/math (vectors); the split
 /// form first extracts the two halves.
 struct ExpandGlu final : OpRewritePattern<GluOp> {
-  ExpandGlu(MLIRContext *ctx, Accuracy accuracy)
-      : OpRewritePattern(ctx), accuracy(accuracy) {}
-  Accuracy accuracy;
+  ExpandGlu(MLIRContext *ctx, MathOptions options)
+      : OpRewritePattern(ctx), options(options) {}
+  MathOptions options;
 
   LogicalResult matchAndRewrite(GluOp op,
                                 PatternRewriter &rewriter) const override {
@@ -202,7 +202,7 @@ struct ExpandGlu final : OpRewritePattern<GluOp> {
     Value result = buildMapped(
         rewriter, loc, op.getType(), ValueRange{gate, linear},
         [&](OpBuilder &b, Location nloc, ValueRange args) {
-          return buildGate(b, nloc, activation, args[0], args[1], accuracy);
+          return buildGate(b, nloc, activation, args[0], args[1], options);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -213,9 +213,9 @@ struct ExpandGlu final : OpRewritePattern<GluOp> {
 /// f32 (f64 for f64) accumulator, then one elementwise epilogue: + bias, the
 /// activation, its derivative times dy, or the GLU of the two halves; round.
 struct ExpandMatmul final : OpRewritePattern<MatmulOp> {
-  ExpandMatmul(MLIRContext *ctx, Accuracy accuracy)
-      : OpRewritePattern(ctx), accuracy(accuracy) {}
-  Accuracy accuracy;
+  ExpandMatmul(MLIRContext *ctx, MathOptions options)
+      : OpRewritePattern(ctx), options(options) {}
+  MathOptions options;
 
   LogicalResult matchAndRewrite(MatmulOp op,
                                 PatternRewriter &rewriter) const override {
@@ -320,10 +320,10 @@ struct ExpandMatmul final : OpRewritePattern<MatmulOp> {
           if (op.getDy())
             v = buildActivationGradient(
                 b, nloc, activation->getKind(), activation->getParams(), v,
-                extendToComputeType(b, nloc, args.back()), Value(), accuracy);
+                extendToComputeType(b, nloc, args.back()), Value(), options);
           else if (activation)
             v = buildActivation(b, nloc, activation->getKind(),
-                                activation->getParams(), v, Value(), accuracy);
+                                activation->getParams(), v, Value(), options);
           if (glu)
             v = arith::MulFOp::create(b, nloc, v,
                                       addBias(args.slice(stride, stride)));
@@ -388,7 +388,7 @@ struct ActExpandPass final : act::impl::ActExpandBase<ActExpandPass> {
 
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    populateActExpandPatterns(patterns, accuracy);
+    populateActExpandPatterns(patterns, {accuracy, lookupTables});
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
@@ -397,10 +397,10 @@ struct ActExpandPass final : act::impl::ActExpandBase<ActExpandPass> {
 } // namespace
 
 void mlir::act::populateActExpandPatterns(RewritePatternSet &patterns,
-                                          Accuracy accuracy) {
+                                          MathOptions options) {
   MLIRContext *ctx = patterns.getContext();
   patterns.add<ExpandActivation, ExpandSwish<SwishOp>, ExpandSwish<SwishGradOp>,
-               ExpandGlu, ExpandMatmul>(ctx, accuracy);
+               ExpandGlu, ExpandMatmul>(ctx, options);
   populateDecomposeFfnPatterns(patterns);
 }
 

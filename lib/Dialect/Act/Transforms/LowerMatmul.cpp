@@ -518,7 +518,7 @@ private:
         if (operands.dy)
           dy = extendToComputeType(b, loc,
                                    loadVector(operands.dy, at, masks, v));
-        Value result = buildMatmulEpilogue(b, loc, op, options.accuracy, x[0],
+        Value result = buildMatmulEpilogue(b, loc, op, options.math, x[0],
                                            groups == 2 ? x[1] : Value(), dy);
         result = truncateTo(b, loc, result, VectorType::get({width}, element));
         if (masks.empty())
@@ -730,7 +730,7 @@ struct ActLowerMatmulPass final
     lowering.unrollK = unrollK;
     lowering.packB = packB;
     lowering.parallel = parallel;
-    lowering.accuracy = accuracy;
+    lowering.math = {accuracy, lookupTables};
     RewritePatternSet patterns(&getContext());
     populateLowerMatmulPatterns(patterns, lowering);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

@@ -172,18 +172,20 @@ mlir::act::matchMatmul(Value value, std::string &reason, Operation *&sharedOp) {
 }
 
 Value mlir::act::buildMatmulEpilogue(OpBuilder &b, Location loc, MatmulOp op,
-                                     Accuracy accuracy, Value gate, Value up,
+                                     MathOptions options, Value gate, Value up,
                                      Value dy) {
   Value result = gate;
   std::optional<ActivationAttr> activation = op.getActivation();
   if (dy)
     result = buildActivationGradient(b, loc, activation->getKind(),
                                      activation->getParams(), gate, dy, Value(),
-                                     accuracy);
+                                     options);
   else if (activation)
     result = buildActivation(
         b, loc, activation->getKind(), activation->getParams(), gate, Value(),
-        getActivationAccuracy(accuracy, getElementTypeOrSelf(op.getType())));
+        MathOptions(getActivationAccuracy(options.accuracy,
+                                          getElementTypeOrSelf(op.getType())),
+                    options.lookupTables));
   if (up)
     result = arith::MulFOp::create(b, loc, result, up);
   return result;

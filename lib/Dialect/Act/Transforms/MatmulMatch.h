@@ -44,7 +44,7 @@ FailureOr<MatchedMatmul> matchMatmul(Value value, std::string &reason,
 /// rounded to the result type. An f16/bf16 result takes the formulas
 /// getActivationAccuracy picks.
 Value buildMatmulEpilogue(OpBuilder &b, Location loc, MatmulOp op,
-                          Accuracy accuracy, Value gate, Value up, Value dy);
+                          MathOptions options, Value gate, Value up, Value dy);
 
 } // namespace mlir::act
 

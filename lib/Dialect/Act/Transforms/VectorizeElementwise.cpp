@@ -97,9 +97,9 @@ const char *getUnsupportedReason(linalg::GenericOp op) {
 class GenericVectorizer {
 public:
   GenericVectorizer(linalg::GenericOp op, int64_t width, bool nontemporal,
-                    RewriterBase &rewriter)
-      : op(op), width(width), nontemporal(nontemporal), b(rewriter),
-        loc(op.getLoc()) {}
+                    int64_t prefetchDistance, RewriterBase &rewriter)
+      : op(op), width(width), nontemporal(nontemporal),
+        prefetchDistance(prefetchDistance), b(rewriter), loc(op.getLoc()) {}
 
   void emit() {
     int64_t rank = op.getNumLoops();
@@ -169,15 +169,44 @@ private:
         storeAlignment ? arith::SubIOp::create(b, loc, size, begin) : size;
     Value rem = arith::RemUIOp::create(b, loc, remaining, vw);
     Value mainEnd = arith::SubIOp::create(b, loc, size, rem);
+    Value last;
+    if (storeAlignment != 0 && prefetchDistance > 0)
+      last = arith::SubIOp::create(b, loc, size, index(1));
     auto loop = scf::ForOp::create(b, loc, begin, mainEnd, vw);
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
       streaming = storeAlignment != 0;
+      if (last)
+        emitPrefetches(loop.getInductionVar(), last);
       emitBody(outer, loop.getInductionVar(), Value());
       streaming = false;
     }
     emitMasked(outer, mainEnd, rem);
+  }
+
+  /// Prefetches of every cache line of the inputs `prefetchDistance`
+  /// elements ahead of `inner` (clamped to `last`), for streaming
+  /// loops: with a long dependency chain per vector, the hardware
+  /// prefetchers alone leave the loop waiting for DRAM (measured: sigmoid at
+  /// 10M elements 5.0 -> 6.6 Gelem/s on Zen 5; one prefetch per iteration
+  /// instead of one per line gained a third of that).
+  void emitPrefetches(Value inner, Value last) {
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      if (!variesInnermost(*input))
+        continue;
+      auto type = cast<MemRefType>(input->get().getType());
+      int64_t lineElements =
+          std::max<int64_t>(1, 512 / type.getElementTypeBitWidth());
+      for (int64_t offset = 0; offset < width; offset += lineElements) {
+        Value ahead = arith::AddIOp::create(b, loc, inner,
+                                            index(prefetchDistance + offset));
+        ahead = arith::MinSIOp::create(b, loc, ahead, last);
+        memref::PrefetchOp::create(b, loc, input->get(), ValueRange{ahead},
+                                   /*isWrite=*/false, /*localityHint=*/0,
+                                   /*isDataCache=*/true);
+      }
+    }
   }
 
   /// Indices into `operand` for the loop point (outer..., inner).
@@ -246,6 +275,7 @@ private:
   linalg::GenericOp op;
   int64_t width;
   bool nontemporal;
+  int64_t prefetchDistance;
   RewriterBase &b;
   Location loc;
   /// Whether the main loop being emitted uses aligned streaming stores.
@@ -299,6 +329,17 @@ struct ActVectorizeElementwisePass final
           << static_cast<int64_t>(vectorWidth);
       return signalPassFailure();
     }
+    if (interleave < 1) {
+      getOperation()->emitError("interleave must be positive, got ")
+          << static_cast<int64_t>(interleave);
+      return signalPassFailure();
+    }
+    if (prefetchDistance < 0) {
+      getOperation()->emitError("prefetch-distance must be non-negative, got ")
+          << static_cast<int64_t>(prefetchDistance);
+      return signalPassFailure();
+    }
+    int64_t lanes = vectorWidth * interleave;
     SmallVector<linalg::GenericOp> generics;
     getOperation()->walk([&](linalg::GenericOp op) {
       if (!getUnsupportedReason(op))
@@ -311,7 +352,8 @@ struct ActVectorizeElementwisePass final
       rewriter.setInsertionPoint(op);
       op = collapseToOneDim(op, rewriter);
       rewriter.setInsertionPoint(op);
-      GenericVectorizer(op, vectorWidth, streaming, rewriter).emit();
+      GenericVectorizer(op, lanes, streaming, prefetchDistance, rewriter)
+          .emit();
       rewriter.eraseOp(op);
     }
   }

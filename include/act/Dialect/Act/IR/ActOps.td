@@ -237,6 +237,37 @@ def Act_SwishGradOp : Act_Op<"swish_grad",
 }
 
 //===----------------------------------------------------------------------===//
+// Table lookup
+//===----------------------------------------------------------------------===//
+
+def Act_LookupOp : Act_Op<"lookup", [Pure, ElementwiseMappable]> {
+  let summary = "elementwise lookup in a constant table of f32";
+  let description = [{
+    `result[i] = values[index[i] mod N]`, N the number of values, a power of
+    two from 1 to 32: the low log2(N) bits of each index select the value,
+    as x86's `vpermps`/`vpermt2ps` do. act's own formulas emit it where the
+    target does such a lookup in one instruction (AVX-512: 32 entries, AVX2:
+    8); `act-lower-math` lowers it to those instructions or, on any other
+    target, to one extract per lane.
+
+    ```mlir
+    %y = act.lookup %i [1.0, 2.0, 4.0, 8.0] : vector<16xi32> -> vector<16xf32>
+    ```
+  }];
+  let arguments = (ins TypeOrValueSemanticsContainer<I32, "i32-like">:$index,
+                       DenseF32ArrayAttr:$values);
+  let results = (outs TypeOrValueSemanticsContainer<F32, "f32-like">:$result);
+  // The values print with 9 significant digits (every f32 round-trips);
+  // the stripped form of DenseF32ArrayAttr keeps only 7.
+  let assemblyFormat = [{
+    $index custom<LookupValues>($values) attr-dict `:` type($index) `->`
+    type($result)
+  }];
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // GLU family
 //===----------------------------------------------------------------------===//
 

@@ -8,6 +8,7 @@
 #define ACT_DIALECT_ACT_TRANSFORMS_PASSES_H
 
 #include "act/Math/Activation.h"
+#include "act/Math/MathLowering.h"
 
 #include "mlir/Pass/Pass.h"
 
@@ -47,7 +48,8 @@ struct MatmulLoweringOptions {
   bool packB = true;
   /// Emit scf.parallel over column blocks (else scf.for).
   bool parallel = true;
-  Accuracy accuracy = Accuracy::precise;
+  /// The epilogue's accuracy and whether it may use lookup tables.
+  MathOptions math;
 };
 
 #define GEN_PASS_DECL
@@ -55,7 +57,7 @@ struct MatmulLoweringOptions {
 
 /// Patterns that rewrite every act op into arith/math/tensor/linalg ops.
 void populateActExpandPatterns(RewritePatternSet &patterns,
-                               Accuracy accuracy = Accuracy::precise);
+                               MathOptions options = {});
 
 /// Patterns that split act.ffn and act.gated_ffn into act.matmul and act.glu
 /// ops (part of act-expand; the fusion passes start from them).

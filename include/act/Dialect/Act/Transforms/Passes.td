@@ -23,6 +23,11 @@ def ActExpand : Pass<"act-expand"> {
       `include/act/Math/Activation.h`: GELU as `x/2 erfc(-x/sqrt 2)`, ELU
       with `expm1`, softplus with `log1p`, the logistic function from
       `exp(-|x|)`, and explicit selects for the limits at +-inf.
+    - With `lookup-tables`, for targets where a 32-entry lookup is one
+      instruction (AVX-512), exact and tanh GELU become x 2^G(x) with G =
+      log2 Phi (log2 sigmoid(z(x))) from piecewise tables
+      (`include/act/Math/LogTables.h`, fitted by
+      `scripts/fit-log-tables.py`): `act.lookup` ops, no division.
     - `act.glu` becomes a `linalg.generic` (after `tensor.extract_slice` of
       the halves in the split form); `act.matmul` a `linalg.fill` +
       `linalg.matmul` accumulating in f32 (f64 for f64) and an elementwise
@@ -45,7 +50,10 @@ def ActExpand : Pass<"act-expand"> {
              clEnumValN(::mlir::act::Accuracy::precise, "precise",
                         "within 4 ULP of the true result"),
              clEnumValN(::mlir::act::Accuracy::fast, "fast",
-                        "shorter polynomials, measured bound"))}]>
+                        "shorter polynomials, measured bound"))}]>,
+    Option<"lookupTables", "lookup-tables", "bool", "false",
+           "use the table forms of GELU and tanh-GELU (act.lookup; for "
+           "targets where a 32-entry lookup is one instruction)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -216,7 +224,10 @@ def ActLowerMatmul : Pass<"act-lower-matmul"> {
              clEnumValN(::mlir::act::Accuracy::precise, "precise",
                         "within 4 ULP of the true result"),
              clEnumValN(::mlir::act::Accuracy::fast, "fast",
-                        "shorter polynomials, measured bound"))}]>
+                        "shorter polynomials, measured bound"))}]>,
+    Option<"lookupTables", "lookup-tables", "bool", "false",
+           "use the table forms of GELU and tanh-GELU (act.lookup; for "
+           "targets where a 32-entry lookup is one instruction)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -342,6 +353,11 @@ def ActLowerMath : Pass<"act-lower-math"> {
     values. No libm call remains, so vector loops stay vectorized, and the
     same code serves the CPU and the GPU. Results whose magnitude is below
     2^-100 may be flushed to zero (DESIGN.md section 5).
+
+    It also lowers `act.lookup`: with `lookup=avx512` (or `avx2`), lookups
+    on vectors of 16 (8) lanes or multiples become one `vpermps` or
+    `vpermt2ps` per register (LLVM x86 intrinsics); otherwise one extract
+    per lane.
   }];
   let options = [
     Option<"accuracy", "accuracy", "::mlir::act::Accuracy",
@@ -351,9 +367,24 @@ def ActLowerMath : Pass<"act-lower-math"> {
              clEnumValN(::mlir::act::Accuracy::precise, "precise",
                         "within 4 ULP of the true result"),
              clEnumValN(::mlir::act::Accuracy::fast, "fast",
-                        "shorter polynomials, measured bound"))}]>
+                        "shorter polynomials, measured bound"))}]>,
+    Option<"lookup", "lookup", "::mlir::act::LookupLowering",
+           "::mlir::act::LookupLowering::generic",
+           "what act.lookup becomes",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::act::LookupLowering::generic, "generic",
+                        "one extract per lane (any target)"),
+             clEnumValN(::mlir::act::LookupLowering::avx2, "avx2",
+                        "vpermps on 8 lanes"),
+             clEnumValN(::mlir::act::LookupLowering::avx512, "avx512",
+                        "vpermps/vpermt2ps on 16 lanes"))}]>
   ];
-  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let dependentDialects = [
+    "::mlir::act::ActDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::vector::VectorDialect",
+  ];
 }
 
 def ActVectorizeElementwise : Pass<"act-vectorize-elementwise"> {
@@ -369,14 +400,28 @@ def ActVectorizeElementwise : Pass<"act-vectorize-elementwise"> {
     (arith, math). Generics of identity-layout memrefs with identity maps
     are first collapsed to one dimension. Other generics are left alone.
 
+    With `interleave` = k > 1, each iteration computes k vectors at once
+    (one vector type of k * `vector-width` lanes, which LLVM splits into k
+    registers whose instructions interleave): the out-of-order core then
+    overlaps k independent dependency chains, which pays off for the long
+    chains of exp-based activations. The masked tail covers up to
+    k * `vector-width` - 1 elements.
+
     In functions marked `act.nontemporal_stores` (kernels for arrays much
     larger than the caches), the 1-D main loop stores with aligned
     non-temporal stores after a masked iteration that reaches the output's
     first aligned element: the output then costs no read for ownership.
+    With `prefetch-distance` = d > 0 that loop also prefetches its inputs d
+    elements ahead (clamped to the last element).
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", "16",
-           "elements per vector (16 f32 for AVX-512, 8 for AVX2)">
+           "elements per vector (16 f32 for AVX-512, 8 for AVX2)">,
+    Option<"interleave", "interleave", "int64_t", "1",
+           "vectors computed per iteration">,
+    Option<"prefetchDistance", "prefetch-distance", "int64_t", "0",
+           "in non-temporal loops, prefetch the inputs this many elements "
+           "ahead (0: none)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
