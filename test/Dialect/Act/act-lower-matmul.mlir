@@ -2,6 +2,7 @@
 // RUN: act-opt %s --split-input-file --act-lower-matmul="vector-width=8 parallel=false" --canonicalize | FileCheck %s --check-prefix=AVX2
 // RUN: act-opt %s --split-input-file --act-lower-matmul="pack-b=false rows=16 vectors=1 k-chunk=256 unroll-k=1" --canonicalize | FileCheck %s --check-prefix=INPLACE
 // RUN: not act-opt %s --split-input-file --act-lower-matmul="k-chunk=0" 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: not act-opt %s --split-input-file --act-lower-matmul="panels-per-block=-1" 2>&1 | FileCheck %s --check-prefix=BAD
 
 // Bias + GELU epilogue: column blocks in parallel; each K chunk of a block's
 // B is copied panel-major (8 panels x 128 rows x 48 columns), then 8-row
@@ -49,7 +50,7 @@
 // INPLACE: %[[BV:.*]] = vector.load %[[BM]][{{.*}}] : memref<768x3072xf32>, vector<16xf32>
 // INPLACE: memref.prefetch %[[BM]]
 // INPLACE-COUNT-16: vector.fma %{{.*}}, %[[BV]], %{{.*}} : vector<16xf32>
-// BAD: error: act-lower-matmul: rows and vectors must be >= 0, k-chunk and unroll-k >= 1
+// BAD: error: act-lower-matmul: rows, vectors and panels-per-block must be >= 0, k-chunk and unroll-k >= 1
 func.func @bias_gelu(%a: tensor<128x768xf32>, %b: tensor<768x3072xf32>, %bias: tensor<3072xf32>) -> tensor<128x3072xf32> {
   %0 = act.matmul %a, %b bias %bias activation <gelu> : (tensor<128x768xf32>, tensor<768x3072xf32>, tensor<3072xf32>) -> tensor<128x3072xf32>
   return %0 : tensor<128x3072xf32>
@@ -64,9 +65,10 @@ func.func @bias_gelu(%a: tensor<128x768xf32>, %b: tensor<768x3072xf32>, %bias: t
 // CHECK-DAG: %[[G:.*]] = bufferization.to_buffer %[[WG]] read_only
 // CHECK-DAG: %[[U:.*]] = bufferization.to_buffer %[[WU]] read_only
 // CHECK-NOT: tensor.concat
-// Both weights are copied chunk by chunk, full vectors then the masked rest.
-// CHECK: %[[PG:.*]] = memref.alloc() {alignment = 64 : i64} : memref<8x64x48xbf16>
-// CHECK: %[[PU:.*]] = memref.alloc() {alignment = 64 : i64} : memref<8x64x48xbf16>
+// Both weights are copied chunk by chunk, full vectors then the masked rest;
+// a GLU's blocks are 2 panels wide (two groups of sums and copies).
+// CHECK: %[[PG:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2x64x48xbf16>
+// CHECK: %[[PU:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2x64x48xbf16>
 // CHECK: vector.load %[[G]]
 // CHECK: vector.maskedload %[[G]]
 // CHECK: vector.load %[[U]]

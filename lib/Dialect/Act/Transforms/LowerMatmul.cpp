@@ -65,6 +65,12 @@ public:
     vectors = options.vectors > 0 ? options.vectors : wide ? 3 : 2;
     rows = options.rows > 0 ? options.rows : wide ? 8 : 6;
     panelWidth = width * vectors;
+    // A GLU's block holds two groups' partial sums and B copies: with 8
+    // panels they crowd L2 (measured: LLaMA-size SwiGLU 161 -> 186 GFLOP/s
+    // with 2 panels on Zen 5, docs/matmul-tuning.md).
+    panelsPerBlock = options.panelsPerBlock > 0 ? options.panelsPerBlock
+                     : groups == 2              ? 2
+                                                : 8;
   }
 
   /// Emits the whole product over `operands`, `m` x `n` x `k`.
@@ -105,7 +111,7 @@ public:
   }
 
 private:
-  int64_t blockWidth() const { return panelWidth * options.panelsPerBlock; }
+  int64_t blockWidth() const { return panelWidth * panelsPerBlock; }
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
 
@@ -143,7 +149,7 @@ private:
     // contiguous stream that stays there.
     if (packB) {
       auto packedType =
-          MemRefType::get({options.panelsPerBlock, chunk, panelWidth}, element);
+          MemRefType::get({panelsPerBlock, chunk, panelWidth}, element);
       for (int64_t g = 0; g < groups; ++g)
         packed[g] = memref::AllocOp::create(b, loc, packedType, ValueRange{},
                                             b.getI64IntegerAttr(64));
@@ -537,7 +543,7 @@ private:
   bool transposeB, packB;
   FloatType element, computeType;
   VectorType vecType, maskType;
-  int64_t rows = 0, vectors = 0, panelWidth = 0;
+  int64_t rows = 0, vectors = 0, panelWidth = 0, panelsPerBlock = 0;
   Operands2D operands;
   Value m, n, k;
   Value packed[2], scratch[2], packedA, blockBegin;
@@ -716,10 +722,11 @@ struct ActLowerMatmulPass final
   using Base::Base;
 
   void runOnOperation() override {
-    if (rows < 0 || vectors < 0 || kChunk < 1 || unrollK < 1) {
+    if (rows < 0 || vectors < 0 || kChunk < 1 || unrollK < 1 ||
+        panelsPerBlock < 0) {
       getOperation()->emitError()
-          << "act-lower-matmul: rows and vectors must be >= 0, k-chunk and "
-             "unroll-k >= 1";
+          << "act-lower-matmul: rows, vectors and panels-per-block must be "
+             ">= 0, k-chunk and unroll-k >= 1";
       return signalPassFailure();
     }
     MatmulLoweringOptions lowering;
@@ -727,6 +734,7 @@ struct ActLowerMatmulPass final
     lowering.rows = rows;
     lowering.vectors = vectors;
     lowering.kChunk = kChunk;
+    lowering.panelsPerBlock = panelsPerBlock;
     lowering.unrollK = unrollK;
     lowering.packB = packB;
     lowering.parallel = parallel;

@@ -38,8 +38,9 @@ struct MatmulLoweringOptions {
   /// Tiles prefetch the B lines they will need next: the next panel's rows
   /// when B is read in place, the next chunk's when it is copied.
   bool prefetch = true;
-  /// Column panels per unit of parallel work.
-  int64_t panelsPerBlock = 8;
+  /// Column panels per unit of parallel work; 0 picks 8, or 2 for a GLU
+  /// (whose block holds two groups of sums and copies).
+  int64_t panelsPerBlock = 0;
   /// Copy A's row tiles into one contiguous buffer first.
   bool packA = true;
   /// Copy each K chunk of a column block of B into a panel-major buffer

@@ -176,7 +176,8 @@ def ActLowerMatmul : Pass<"act-lower-matmul"> {
 
     - A's full row tiles are first copied into one buffer, so that a tile's
       broadcasts come from one cache line per K step;
-    - columns are cut into blocks of 8 panels, the unit of parallel work
+    - columns are cut into blocks of `panels-per-block` panels (8; 2 for a
+      GLU, whose block holds two groups), the unit of parallel work
       (`scf.parallel`, which the CPU pipeline maps to OpenMP);
     - K is processed in chunks of `k-chunk` steps; partial sums wait in an
       f32 scratch buffer between chunks;
@@ -208,6 +209,8 @@ def ActLowerMatmul : Pass<"act-lower-matmul"> {
            "rows per register tile (0: chosen for the vector width)">,
     Option<"vectors", "vectors", "int64_t", "0",
            "vectors per register tile (0: chosen for the vector width)">,
+    Option<"panelsPerBlock", "panels-per-block", "int64_t", "0",
+           "column panels per unit of parallel work (0: 8, or 2 for a GLU)">,
     Option<"kChunk", "k-chunk", "int64_t", "128",
            "K steps per chunk (partial sums wait in scratch between chunks)">,
     Option<"unrollK", "unroll-k", "int64_t", "2",
