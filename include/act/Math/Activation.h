@@ -538,48 +538,46 @@ public:
 
 private:
   /// x g(x) as x 2^G(x), G = log2 g from `table` (LogTables.h); needs
-  /// lookups. k = x + 1.5 2^22 rounds x to a multiple of 1/2, and its bits,
-  /// clamped to the table, are the interval j; t = x - j/2 is exact. G = n +
-  /// f + a1 t + ... + a5 t^5 with a1 t carried as hi + lo. 2^G = 2^(n + e)
-  /// 2^(i/16) 2^r: adding 1.5 2^19 + n to G - n (estimated to its quadratic
-  /// term) rounds it to e + i/16 and leaves n + e in the bits above the
-  /// lowest four, whence the exponent field; 2^(i/16) is a 16-entry lookup
-  /// and 2^r - 1 a cubic on |r| <= 0.04. Eight lookups, no division, and
-  /// under 2.5 ULP (docs/accuracy.md).
+  /// lookups. x, clamped from above to xMax, rounds to the interval j (k =
+  /// x / width + 1.5 2^23, whose low bits index the tables: below the first
+  /// interval they wrap, and the result is flushed); t = x - j width is
+  /// exact. G = head + tail + a1 t + ... + a5 t^5: adding 1.5 2^18 + head to
+  /// a1 t rounds it to E + i/32 with E in the bits above the lowest five,
+  /// whence the exponent field, and r = G - E - i/32 is a1 t's rounding
+  /// error (one fma) plus the rest of the polynomial: |r| < 0.06 for GELU.
+  /// 2^G = 2^E 2^(i/32) 2^r, with 2^(i/32) a 32-entry lookup and 2^r - 1 a
+  /// short polynomial. Eight lookups, no division, and under 2.5 ULP
+  /// (docs/accuracy.md).
   static V xTimesExp2Table(M &m, V x, const LogTable &table) {
     if constexpr (M::kHasLookup) {
-      constexpr double kHalfMagic = 6291456.0;     // 1.5 * 2^22: ulp 1/2
-      constexpr double kSixteenthMagic = 786432.0; // 1.5 * 2^19: ulp 1/16
-      constexpr int64_t kHalfMagicBits = 0x4AC00000;
-      std::array<float, 32> magicN;
+      constexpr double kIntegerMagic = 12582912.0;    // 1.5 * 2^23: ulp 1
+      constexpr double kThirtySecondMagic = 393216.0; // 1.5 * 2^18: ulp 1/32
+      std::array<float, 32> magicHead;
       for (int s = 0; s < 32; ++s)
-        magicN[s] = static_cast<float>(kSixteenthMagic + table.n[s]);
-      auto k = m.add(x, m.c(kHalfMagic));
-      auto index =
-          m.maxSI(m.minSI(m.bits(k), m.ci(kHalfMagicBits + table.jMin + 31)),
-                  m.ci(kHalfMagicBits + table.jMin));
-      V centre = m.sub(m.fromBits(index), m.c(kHalfMagic));
+        magicHead[s] = static_cast<float>(kThirtySecondMagic + table.head[s]);
       // An integer minimum on the bits clamps x (of any sign) from above.
       V xt = m.fromBits(
           m.minSI(m.bits(x), m.ci(llvm::bit_cast<int32_t>(table.xMax))));
-      V t = m.sub(xt, centre);
+      double width = table.width;
+      V k = m.fma(xt, m.c(1 / width), m.c(kIntegerMagic));
+      auto index = m.bits(k);
+      V t = m.sub(xt, m.fma(k, m.c(width), m.c(-kIntegerMagic * width)));
       auto at = [&](ArrayRef<float> values) { return m.lookup(values, index); };
-      V a1 = at(table.a[0]), f = at(table.f), mn = at(magicN);
-      V a2 = at(table.a[1]);
-      V ah = m.mul(a1, t);
-      V al = m.add(m.fma(a1, t, m.neg(ah)), f);
+      V a1 = at(table.a[0]), head = at(magicHead);
+      V k2 = m.fma(a1, t, head);
       V t2 = m.mul(t, t);
-      V k2 = m.add(m.fma(a2, t2, m.add(ah, f)), mn);
-      V d = m.sub(ah, m.sub(k2, mn));
-      V rest = m.fma(m.fma(at(table.a[4]), t, at(table.a[3])), t2,
-                     m.fma(at(table.a[2]), t, a2));
-      V r = m.add(d, m.fma(t2, rest, al));
+      V rest = m.fma(t2,
+                     m.fma(t2, m.fma(at(table.a[4]), t, at(table.a[3])),
+                           m.fma(at(table.a[2]), t, at(table.a[1]))),
+                     at(table.tail));
+      V r = m.add(m.fma(a1, t, m.sub(head, k2)), rest);
       auto k2Bits = m.bits(k2);
-      V sixteenth = m.lookup(kExp2Sixteenths, k2Bits);
-      V q = m.fma(m.fma(m.c(kExp2MinusOne[2]), r, m.c(kExp2MinusOne[1])), r,
-                  m.c(kExp2MinusOne[0]));
-      V w = m.fma(m.mul(sixteenth, r), q, sixteenth);
-      V scaled = m.fromBits(m.addI(m.bits(w), m.shl(m.shrU(k2Bits, 4), 23)));
+      V power = m.lookup(kExp2ThirtySeconds, k2Bits);
+      SmallVector<double, 5> terms;
+      for (int i = table.exp2Terms - 1; i >= 0; --i)
+        terms.push_back(table.exp2MinusOne[i]);
+      V w = m.fma(m.mul(power, r), polynomial(m, r, terms), power);
+      V scaled = m.fromBits(m.addI(m.bits(w), m.shl(m.shrU(k2Bits, 5), 23)));
       V y = m.mul(x, scaled);
       return m.select(m.lt(x, m.c(table.flushBelow)), m.c(0), y);
     } else {
