@@ -1,13 +1,13 @@
 // RUN: act-opt %s --split-input-file --act-lower-matmul --canonicalize | FileCheck %s
 // RUN: act-opt %s --split-input-file --act-lower-matmul="vector-width=8 parallel=false" --canonicalize | FileCheck %s --check-prefix=AVX2
-// RUN: act-opt %s --split-input-file --act-lower-matmul="pack-b=false rows=16 vectors=1 k-chunk=256 unroll-k=1" --canonicalize | FileCheck %s --check-prefix=INPLACE
+// RUN: act-opt %s --split-input-file --act-lower-matmul="pack-b=false rows=16 vectors=1 k-chunk=256 unroll-k=2" --canonicalize | FileCheck %s --check-prefix=INPLACE
 // RUN: not act-opt %s --split-input-file --act-lower-matmul="k-chunk=0" 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: not act-opt %s --split-input-file --act-lower-matmul="panels-per-block=-1" 2>&1 | FileCheck %s --check-prefix=BAD
 
 // Bias + GELU epilogue: column blocks in parallel; each K chunk of a block's
 // B is copied panel-major (8 panels x 128 rows x 48 columns), then 8-row
 // tiles whose K loop carries 24 accumulators (3 B vectors, 8 broadcasts, 24
-// FMAs per step, 2 steps per iteration) and prefetches the next chunk's
+// FMAs per step, 1 step per iteration) and prefetches the next chunk's
 // lines of B; then the epilogue on the accumulators and plain stores. 3072
 // columns and 128 rows need no masks.
 // CHECK-LABEL: func @bias_gelu
@@ -21,7 +21,7 @@
 // CHECK: scf.for {{.*}} step %c128
 // CHECK: %[[ROW:.*]] = vector.load %[[BM]][{{.*}}] : memref<768x3072xf32>, vector<16xf32>
 // CHECK: vector.store %[[ROW]], %[[PB]][{{.*}}] : memref<8x128x48xf32>, vector<16xf32>
-// CHECK: %[[ACC:.*]]:24 = scf.for {{.*}} step %c2 iter_args({{.*}}) -> (vector<16xf32>, {{.*}}) {
+// CHECK: %[[ACC:.*]]:24 = scf.for {{.*}} step %c1 iter_args({{.*}}) -> (vector<16xf32>, {{.*}}) {
 // CHECK: %[[B0:.*]] = vector.load %[[PB]][{{.*}}] : memref<8x128x48xf32>, vector<16xf32>
 // CHECK: %[[B1:.*]] = vector.load %[[PB]][{{.*}}] : memref<8x128x48xf32>, vector<16xf32>
 // CHECK: %[[B2:.*]] = vector.load %[[PB]][{{.*}}] : memref<8x128x48xf32>, vector<16xf32>
@@ -42,11 +42,12 @@
 // AVX2: scf.for {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
 // AVX2-COUNT-4: vector.fma {{.*}} : vector<8xf32>
 // AVX2: scf.yield
-// With pack-b=false the tiles read B in place and prefetch the next panel.
+// With pack-b=false the tiles read B in place and prefetch the next panel;
+// with unroll-k=2 two K steps per iteration.
 // INPLACE-LABEL: func @bias_gelu
 // INPLACE: %[[BM:.*]] = bufferization.to_buffer %{{.*}} read_only
 // INPLACE-NOT: memref<8x256x16xf32>
-// INPLACE: %[[ACC:.*]]:16 = scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, {{.*}}) {
+// INPLACE: %[[ACC:.*]]:16 = scf.for {{.*}} step %c2 iter_args({{.*}}) -> (vector<16xf32>, {{.*}}) {
 // INPLACE: %[[BV:.*]] = vector.load %[[BM]][{{.*}}] : memref<768x3072xf32>, vector<16xf32>
 // INPLACE: memref.prefetch %[[BM]]
 // INPLACE-COUNT-16: vector.fma %{{.*}}, %[[BV]], %{{.*}} : vector<16xf32>

@@ -367,10 +367,17 @@ private:
     Value col = arith::AddIOp::create(b, loc, n0, index(v * width));
     if (source == Source::inPlace)
       return loadVector(operands.b[g], ValueRange{kk, col}, masks, v);
-    // Masked-off columns of the copy are never stored.
-    col = arith::SubIOp::create(b, loc, col, blockBegin);
+    // Masked-off columns of the copy are never stored. Panels start at
+    // multiples of the panel width from the block's start, so vector v is
+    // at column v * width of panel (n0 - blockBegin) / panelWidth: one
+    // address for the tile's vectors (with the column divided per vector,
+    // LLVM kept one pointer per vector and ran out of registers).
+    Value panel = arith::DivUIOp::create(
+        b, loc, arith::SubIOp::create(b, loc, n0, blockBegin),
+        index(panelWidth));
     Value row = arith::SubIOp::create(b, loc, kk, kcBegin);
-    return loadVector(packed[g], packedAt(row, col), masks, v);
+    return loadVector(packed[g], ValueRange{panel, row, index(v * width)},
+                      masks, v);
   }
 
   /// Rows [m0, m0 + tileRows) of the panel at n0: the K loop on

@@ -213,7 +213,7 @@ def ActLowerMatmul : Pass<"act-lower-matmul"> {
            "column panels per unit of parallel work (0: 8, or 2 for a GLU)">,
     Option<"kChunk", "k-chunk", "int64_t", "128",
            "K steps per chunk (partial sums wait in scratch between chunks)">,
-    Option<"unrollK", "unroll-k", "int64_t", "2",
+    Option<"unrollK", "unroll-k", "int64_t", "1",
            "K steps per iteration of a tile's K loop">,
     Option<"packB", "pack-b", "bool", "true",
            "copy B chunk by chunk into a panel-major buffer (else read it in "
