@@ -245,14 +245,15 @@ func.func @batch_matmul_grad(%a: tensor<2x4x8xbf16>, %b: tensor<2x8x16xbf16>, %d
 
 // With lookup-tables, exact and tanh GELU are x 2^G(x) from LogTables.h:
 // seven lookups in the 32-entry interval tables, one in the 2^(i/32)
-// table, no division and no exp; the flush below -11.695178 stays. Without
+// table (stored less i << 18 in its bits, added back with the exponent),
+// no division and no exp; the flush below -11.695178 stays. Without
 // it, GELU keeps its rational Mills ratio (a division).
 // TABLES-LABEL: func @gelu_tables
 // TABLES-NOT: {{math.exp|arith.divf}}
 // TABLES: arith.constant dense<-11.695178> : vector<16xf32>
 // TABLES-NOT: {{math.exp|arith.divf}}
 // TABLES-COUNT-7: act.lookup %{{.*}} [{{.*}}] : vector<16xi32> -> vector<16xf32>
-// TABLES: act.lookup %{{.*}} [1.0, 1.0218972, 1.04427373, {{.*}}] : vector<16xi32> -> vector<16xf32>
+// TABLES: act.lookup %{{.*}} [1.0, 0.995323598, 0.990886867, {{.*}}] : vector<16xi32> -> vector<16xf32>
 // TABLES-COUNT-8: act.lookup
 // TABLES-NOT: {{act.lookup|math.exp|arith.divf}}
 // TABLES: return
