@@ -546,7 +546,8 @@ private:
   /// whence the exponent field, and r = G - E - i/32 is a1 t's rounding
   /// error (one fma) plus the rest of the polynomial: |r| < 0.06 for GELU.
   /// 2^G = 2^(E + i/32) 2^r, with 2^(i/32) a 32-entry lookup that takes E
-  /// into its exponent field and 2^r - 1 a short polynomial. Eight lookups, no division, and under 2.5 ULP
+  /// into its exponent field and 2^r - 1 a short polynomial. Eight lookups,
+  /// 21 other vector instructions, no division, and under 2.8 ULP
   /// (docs/accuracy.md).
   static V xTimesExp2Table(M &m, V x, const LogTable &table) {
     if constexpr (M::kHasLookup) {
