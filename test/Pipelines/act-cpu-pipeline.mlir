@@ -39,10 +39,11 @@
 // IL2-NOT: <64 x float>
 // IL2: call <16 x float> @llvm.masked.load.v16f32
 
-// Non-temporal loops prefetch every input cache line 2048 elements ahead:
+// Non-temporal loops prefetch (into L1, prefetcht0) every input cache line
+// 2048 elements ahead:
 // four lines per iteration of 64 floats.
 // IL4-LABEL: define void @silu_streaming(
-// IL4-COUNT-4: call void @llvm.prefetch.p0(ptr %{{[0-9]+}}, i32 0, i32 0, i32 1)
+// IL4-COUNT-4: call void @llvm.prefetch.p0(ptr %{{[0-9]+}}, i32 0, i32 3, i32 1)
 // IL4: store <64 x float> %{{[0-9]+}}, ptr %{{[0-9]+}}, align 256, !nontemporal
 // NOPF-LABEL: define void @silu_streaming(
 // NOPF-NOT: @llvm.prefetch

@@ -174,7 +174,7 @@ func.func @no_vectorize(%x: memref<?xf32>, %s: memref<f32>, %t: tensor<?xf32>,
 // IL4: scf.for %[[I:.*]] =
 // IL4:   %[[A0:.*]] = arith.addi %[[I]], %c2048
 // IL4:   %[[P0:.*]] = arith.minsi %[[A0]], %[[LAST]] : index
-// IL4:   memref.prefetch %[[X]][%[[P0]]], read, locality<0>, data : memref<?xf32>
+// IL4:   memref.prefetch %[[X]][%[[P0]]], read, locality<3>, data : memref<?xf32>
 // IL4:   arith.addi %[[I]], %c2064
 // IL4:   memref.prefetch
 // IL4:   arith.addi %[[I]], %c2080
