@@ -146,9 +146,11 @@ def emit_table(name, doc, fitted, width, j_min, x_max, flush):
           f"/*xMax=*/{emit_float(x_max)},")
     print(f"    /*flushBelow=*/{emit_float(f32(flush))},")
     print(f"    /*exp2Terms=*/{len(cs)},")
-    print("    /*exp2MinusOne=*/{" +
-          ", ".join(emit_float(c) for c in cs + [0.0] * (MAX_EXP2_TERMS - len(cs)))
-          + "},")
+    padded = cs + [0.0] * (MAX_EXP2_TERMS - len(cs))
+    print("    /*exp2MinusOne=*/{")
+    for i in range(0, MAX_EXP2_TERMS, 3):
+        print("     " + ", ".join(emit_float(c) for c in padded[i:i + 3]) + ",")
+    print("    },")
 
     def row(values, fmt):
         items = [fmt(v) for v in values]
@@ -229,6 +231,9 @@ def main():
 
 namespace mlir::act {
 
+// The tables keep their four-per-row layout.
+// clang-format off
+
 /// G(x) = log2 g(x) on 32 intervals: interval j (j = jMin .. jMin + 31, in
 /// slot j mod 32) is [j - 1/2, j + 1/2] width and holds G(j width + t) =
 /// head + tail + a[0] t + ... + a[4] t^5, head a multiple of 1/32 that
@@ -267,6 +272,8 @@ struct LogTable {
     print("inline constexpr float kExpMinusOneCubic[2] = {" +
           ", ".join(emit_float(c) for c in exp_cs) + "};")
     print("""
+// clang-format on
+
 } // namespace mlir::act
 
 #endif // ACT_MATH_LOGTABLES_H""")

@@ -19,9 +19,6 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
-#include "llvm/ADT/bit.h"
-
-#include <array>
 
 using namespace mlir;
 using namespace mlir::act;
@@ -171,18 +168,11 @@ Value buildExpWithLookup(ArithMath &m, Value x, bool mayOverflow) {
   Value em1 = m.fma(m.mul(r, r), q, r);
   Value kBits = m.bits(k);
   // k's bits are those of kRoundMagic (a multiple of 16 whose bits above
-  // the fourth leave 32 bits when shifted by 23) plus 16 e + i: shifted by
-  // 19, e lands in the exponent field and i in the 4 bits below it, which
-  // the table's bits hold subtracted. 2^e goes into the table value, which
-  // stays normal down to the flush threshold; NaN propagates through em1.
-  std::array<float, 16> biased;
-  for (int i = 0; i < 16; ++i)
-    biased[i] = llvm::bit_cast<float>(
-        llvm::bit_cast<int32_t>(kExp2Sixteenths[i]) - (i << 19));
-  Value exponent = m.shl(kBits, 19);
-  if (mayOverflow)
-    exponent = m.subI(exponent, m.ci(1 << 23));
-  Value scaled = m.fromBits(m.addI(m.bits(m.lookup(biased, kBits)), exponent));
+  // the fourth leave 32 bits when shifted by 23) plus 16 e + i. 2^e goes
+  // into the table value, which stays normal down to the flush threshold;
+  // NaN propagates through em1.
+  Value scaled = ActivationFormulas<ArithMath>::powerOfTwo(
+      m, kBits, kExp2Sixteenths, mayOverflow ? -1 : 0);
   Value y =
       m.fma(scaled, m.add(em1, m.lookup(kExp2SixteenthsLo, kBits)), scaled);
   return mayOverflow ? m.add(y, y) : y;

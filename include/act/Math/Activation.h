@@ -16,6 +16,7 @@
 #include "llvm/ADT/Hashing.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/bit.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <array>
 #include <cmath>
@@ -536,6 +537,27 @@ public:
     return acc;
   }
 
+  /// 2^(e + bias + i/N) for `bits` whose lowest log2 N bits are i and the
+  /// ones above them e (plus high bits that a shift by 23 - log2 N drops),
+  /// from `powers` = 2^(i/N) (N a power of two, at most 32): the table is
+  /// looked up with its bits stored less i << (23 - log2 N), so that one
+  /// shift and one integer add put e into the exponent field. For the
+  /// scale of exp and exp2 reductions; the result must stay normal.
+  template <typename Int, size_t N>
+  static V powerOfTwo(M &m, Int bits, const float (&powers)[N], int bias = 0) {
+    static_assert(N >= 2 && N <= 32 && (N & (N - 1)) == 0,
+                  "a one-instruction lookup of 2^(i/N)");
+    constexpr int shift = 23 - llvm::ConstantLog2<N>();
+    std::array<float, N> biased;
+    for (size_t i = 0; i < N; ++i)
+      biased[i] = llvm::bit_cast<float>(llvm::bit_cast<int32_t>(powers[i]) -
+                                        static_cast<int32_t>(i << shift));
+    auto exponent = m.shl(bits, shift);
+    if (bias)
+      exponent = m.addI(exponent, m.ci(static_cast<int64_t>(bias) << 23));
+    return m.fromBits(m.addI(m.bits(m.lookup(biased, bits)), exponent));
+  }
+
 private:
   /// x g(x) as x 2^G(x), G = log2 g from `table` (LogTables.h); needs
   /// lookups. x, clamped from above to xMax, rounds to the interval j (k =
@@ -572,16 +594,7 @@ private:
                            m.fma(at(table.a[2]), t, at(table.a[1]))),
                      at(table.tail));
       V r = m.add(m.fma(a1, t, m.sub(head, k2)), rest);
-      // k2's bits shifted left by 18 put E in the exponent field and i in
-      // the 5 bits below it: the table holds the bits of 2^(i/32) less i
-      // << 18, so that one integer add makes 2^(E + i/32).
-      auto k2Bits = m.bits(k2);
-      std::array<float, 32> biasedPower;
-      for (int i = 0; i < 32; ++i)
-        biasedPower[i] = llvm::bit_cast<float>(
-            llvm::bit_cast<int32_t>(kExp2ThirtySeconds[i]) - (i << 18));
-      V power = m.fromBits(
-          m.addI(m.bits(m.lookup(biasedPower, k2Bits)), m.shl(k2Bits, 18)));
+      V power = powerOfTwo(m, m.bits(k2), kExp2ThirtySeconds);
       SmallVector<double, 5> terms;
       for (int i = table.exp2Terms - 1; i >= 0; --i)
         terms.push_back(table.exp2MinusOne[i]);

@@ -12,6 +12,9 @@
 
 namespace mlir::act {
 
+// The tables keep their four-per-row layout.
+// clang-format off
+
 /// G(x) = log2 g(x) on 32 intervals: interval j (j = jMin .. jMin + 31, in
 /// slot j mod 32) is [j - 1/2, j + 1/2] width and holds G(j width + t) =
 /// head + tail + a[0] t + ... + a[4] t^5, head a multiple of 1/32 that
@@ -40,7 +43,10 @@ inline constexpr LogTable kGeluLog2Phi = {
     /*width=*/0.544921875f, /*jMin=*/-21, /*xMax=*/5.699999809265137f,
     /*flushBelow=*/-11.695178031921387f,
     /*exp2Terms=*/3,
-    /*exp2MinusOne=*/{0.6931471824645996f, 0.24025095999240875f, 0.055507127195596695f, 0.0f, 0.0f},
+    /*exp2MinusOne=*/{
+     0.6931471824645996f, 0.24025095999240875f, 0.055507127195596695f,
+     0.0f, 0.0f,
+    },
     {
      -1.03125f, -0.5f, -0.21875f, -0.09375f,
      -0.03125f, 0.0f, 0.0f, 0.0f,
@@ -114,7 +120,10 @@ inline constexpr LogTable kGeluTanhLog2Sigmoid = {
     /*width=*/0.5f, /*jMin=*/-19, /*xMax=*/6.0f,
     /*flushBelow=*/-9.265351295471191f,
     /*exp2Terms=*/4,
-    /*exp2MinusOne=*/{0.6931471228599548f, 0.24022649228572845f, 0.0555247887969017f, 0.009621252305805683f, 0.0f},
+    /*exp2MinusOne=*/{
+     0.6931471228599548f, 0.24022649228572845f, 0.0555247887969017f,
+     0.009621252305805683f, 0.0f,
+    },
     {
      -1.0f, -0.53125f, -0.25f, -0.09375f,
      -0.03125f, 0.0f, 0.0f, 0.0f,
@@ -211,6 +220,8 @@ inline constexpr float kExp2SixteenthsLo[16] = {
 
 /// e^r - 1 = r + r^2 (c2 + c3 r) on |r| <= ln2/32 (max |error| 4.8e-09).
 inline constexpr float kExpMinusOneCubic[2] = {0.5000099539756775f, 0.16666965186595917f};
+
+// clang-format on
 
 } // namespace mlir::act
 

@@ -34,7 +34,8 @@ struct MatmulLoweringOptions {
   /// f32 scratch buffer between chunks).
   int64_t kChunk = 128;
   /// K steps per iteration of a tile's K loop (1 measured best: equal to
-  /// 2 on Zen 5, 5-20% faster on an Emerald Rapids Xeon, docs/matmul-tuning.md).
+  /// 2 on Zen 5, 5-20% faster on an Emerald Rapids Xeon,
+  /// docs/matmul-tuning.md).
   int64_t unrollK = 1;
   /// Tiles prefetch the B lines they will need next: the next panel's rows
   /// when B is read in place, the next chunk's when it is copied.
