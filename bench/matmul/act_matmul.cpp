@@ -1,13 +1,16 @@
 //===- act_matmul.cpp - act's fused and unfused matmul epilogues ---------===//
 //
-// act-matmul-bench --shape bert|swiglu|llama --variant fused|unfused|matmul
+// act-matmul-bench --shape bert|swiglu|llama
+//   --variant fused|prepacked|unfused|matmul
 //   [--threads T] [--repeat R] [--min-seconds S] [--n N]
 // Compiles the shape's kernel with act's JIT (f32, precise) and prints one
 // JSON line: median seconds and GFLOP/s. `fused` is the user-level IR
 // (matmul, bias add, activation / two matmuls and a GLU) through
 // act-cpu-pipeline, which fuses it; `unfused` runs act's matmul and act's
-// activation (or GLU) as separate kernels, as a library would; `matmul`
-// times the matmul alone. --n overrides the shape's N (for experiments).
+// activation (or GLU) as separate kernels, as a library would; `prepacked`
+// is the fused act.matmul on weights that act.pack_b packed once, outside
+// the timing (as oneDNN's peer reorders its weights); `matmul` times the
+// matmul alone. --n overrides the shape's N (for experiments).
 // --peak measures the FMA peak of T threads instead.
 //
 //===----------------------------------------------------------------------===//
@@ -15,6 +18,7 @@
 #include "matmul_common.h"
 
 #include "act/JIT/Compiler.h"
+#include "act/Pipelines/Pipelines.h"
 
 #include "llvm/Support/raw_ostream.h"
 
@@ -101,6 +105,68 @@ std::string fusedSource(const Shape &s) {
          store("%r", s.m, s.n, "%y");
 }
 
+std::string tensor3(int64_t panels, int64_t k, int64_t width, bool glu) {
+  return std::string(glu ? "tensor<2x" : "tensor<") + std::to_string(panels) +
+         "x" + std::to_string(k) + "x" + std::to_string(width) + "xf32>";
+}
+
+/// The prepacked kernels: @pack (act.pack_b of W, or of [Wg | Wu] for the
+/// GLU, into `width`-column panels) and @kernel (the fused act.matmul on
+/// them).
+std::string prepackedSource(const Shape &s, int64_t width) {
+  int64_t panels = (s.n + width - 1) / width;
+  std::string packedT = tensor3(panels, s.k, width, s.glu);
+  std::string packedM = "memref" + packedT.substr(6);
+  std::string w = s.glu ? "%w" : "%wg";
+  std::string pack =
+      "func.func @pack(%wg_m: " + memref(s.k, s.n) +
+      (s.glu ? ", %wu_m: " + memref(s.k, s.n) : "") + ", %p_m: " + packedM +
+      ") {\n" +
+      toTensors(
+          s.glu
+              ? std::vector<std::tuple<std::string, int64_t, int64_t>>{{"wg",
+                                                                        s.k,
+                                                                        s.n},
+                                                                       {"wu",
+                                                                        s.k,
+                                                                        s.n}}
+              : std::vector<std::tuple<std::string, int64_t, int64_t>>{{"wg",
+                                                                        s.k,
+                                                                        s.n}}) +
+      (s.glu
+           ? "  %w = tensor.concat dim(1) %wg, %wu : (" + tensor(s.k, s.n) +
+                 ", " + tensor(s.k, s.n) + ") -> " + tensor(s.k, 2 * s.n) + "\n"
+           : "") +
+      "  %p = act.pack_b " + w + (s.glu ? " glu" : "") + " : " +
+      tensor(s.k, s.glu ? 2 * s.n : s.n) + " -> " + packedT +
+      "\n  bufferization.materialize_in_destination %p in restrict writable "
+      "%p_m : (" +
+      packedT + ", " + packedM + ") -> ()\n  return\n}\n";
+  std::string bias = "tensor<" + std::to_string(s.n) + "xf32>";
+  std::string kernel =
+      "func.func @kernel(%x_m: " + memref(s.m, s.k) + ", %p_m: " + packedM +
+      (s.glu ? "" : ", %b_m: memref<" + std::to_string(s.n) + "xf32>") +
+      ", %y: " + memref(s.m, s.n) + ") {\n" +
+      toTensors(
+          s.glu
+              ? std::vector<std::tuple<std::string, int64_t, int64_t>>{{"x",
+                                                                        s.m,
+                                                                        s.k}}
+              : std::vector<std::tuple<std::string, int64_t, int64_t>>{{"x",
+                                                                        s.m,
+                                                                        s.k},
+                                                                       {"b", 0,
+                                                                        s.n}}) +
+      "  %p = bufferization.to_tensor %p_m restrict : " + packedM + " to " +
+      packedT + "\n  %r = act.matmul %x, %p packed_b" +
+      (s.glu ? " glu activation <silu> : (" + tensor(s.m, s.k) + ", " +
+                   packedT + ")"
+             : " bias %b activation <gelu> : (" + tensor(s.m, s.k) + ", " +
+                   packedT + ", " + bias + ")") +
+      " -> " + tensor(s.m, s.n) + "\n" + store("%r", s.m, s.n, "%y");
+  return pack + kernel;
+}
+
 /// The unfused kernels: @mm (one matmul, + bias for BERT) and @act (the
 /// activation, or the GLU of two products).
 std::string unfusedSource(const Shape &s) {
@@ -145,6 +211,12 @@ std::string unfusedSource(const Shape &s) {
 struct Descriptor {
   float *allocated, *aligned;
   int64_t offset, sizes[2], strides[2];
+};
+
+/// The same for act.pack_b's panels: P x K x W, or 2 x P x K x W (GLU).
+template <int Rank> struct PanelsDescriptor {
+  float *allocated, *aligned;
+  int64_t offset, sizes[Rank], strides[Rank];
 };
 
 Descriptor describe(float *data, int64_t rows, int64_t cols) {
@@ -228,13 +300,22 @@ int main(int argc, char **argv) {
                 threads, peak(threads));
     return 0;
   }
-  if (variant != "fused" && variant != "unfused" && variant != "matmul")
-    fail("unknown variant '" + variant + "' (fused, unfused, matmul)");
+  if (variant != "fused" && variant != "prepacked" && variant != "unfused" &&
+      variant != "matmul")
+    fail("unknown variant '" + variant +
+         "' (fused, prepacked, unfused, matmul)");
   Shape s = o.shape;
   if (customN)
     s.n = customN;
 
-  std::string source = variant == "fused" ? fusedSource(s) : unfusedSource(s);
+  std::string error;
+  mlir::FailureOr<CpuTarget> target = resolveCpuTarget("native", error);
+  if (failed(target))
+    fail(error);
+  int64_t width = getPackedPanelWidth(*target);
+  std::string source = variant == "fused"       ? fusedSource(s)
+                       : variant == "prepacked" ? prepackedSource(s, width)
+                                                : unfusedSource(s);
   CompileOptions options;
   auto compiled = CompiledModule::compile(source, options);
   if (!compiled)
@@ -264,6 +345,38 @@ int main(int argc, char **argv) {
     auto kernel = reinterpret_cast<Fn4>(lookup(**compiled, "kernel"));
     seconds = medianSeconds([&] { kernel(&dx, &dw0, s.glu ? &dw1 : &db, &dy); },
                             o.repeat, o.minSeconds);
+  } else if (variant == "prepacked") {
+    int64_t panels = (s.n + width - 1) / width;
+    std::vector<float> packed((s.glu ? 2 : 1) * panels * s.k * width);
+    void *pack = lookup(**compiled, "pack");
+    void *kernel = lookup(**compiled, "kernel");
+    if (s.glu) {
+      PanelsDescriptor<4> dp{packed.data(),
+                             packed.data(),
+                             0,
+                             {2, panels, s.k, width},
+                             {panels * s.k * width, s.k * width, width, 1}};
+      using Pack = void (*)(Descriptor *, Descriptor *, PanelsDescriptor<4> *);
+      using Kernel =
+          void (*)(Descriptor *, PanelsDescriptor<4> *, Descriptor *);
+      reinterpret_cast<Pack>(pack)(&dw0, &dw1, &dp);
+      seconds = medianSeconds(
+          [&] { reinterpret_cast<Kernel>(kernel)(&dx, &dp, &dy); }, o.repeat,
+          o.minSeconds);
+    } else {
+      PanelsDescriptor<3> dp{packed.data(),
+                             packed.data(),
+                             0,
+                             {panels, s.k, width},
+                             {s.k * width, width, 1}};
+      using Pack = void (*)(Descriptor *, PanelsDescriptor<3> *);
+      using Kernel = void (*)(Descriptor *, PanelsDescriptor<3> *, Descriptor *,
+                              Descriptor *);
+      reinterpret_cast<Pack>(pack)(&dw0, &dp);
+      seconds = medianSeconds(
+          [&] { reinterpret_cast<Kernel>(kernel)(&dx, &dp, &db, &dy); },
+          o.repeat, o.minSeconds);
+    }
   } else if (variant == "matmul") {
     // The matmul alone (+ bias for BERT; one of the two for SwiGLU, counted
     // as such): the GEMM's own speed.

@@ -138,9 +138,12 @@ void initializeLLVM() {
     // Matmul kernels call the OpenMP runtime (__kmpc_fork_call, ...); its
     // symbols then resolve in the process like malloc's. A missing runtime
     // surfaces as unresolved __kmpc_* symbols at compile time.
-    std::string error;
-    llvm::sys::DynamicLibrary::LoadLibraryPermanently(ACT_OPENMP_LIBRARY,
-                                                      &error);
+    // Likewise memrefCopy, for copies between strided memrefs.
+    for (const char *library :
+         {ACT_OPENMP_LIBRARY, ACT_C_RUNNER_UTILS_LIBRARY}) {
+      std::string error;
+      llvm::sys::DynamicLibrary::LoadLibraryPermanently(library, &error);
+    }
   });
 }
 

@@ -64,6 +64,10 @@ int64_t mlir::act::getDefaultInterleave(const CpuTarget &target) {
   return target.vectorWidth >= 16 ? 4 : 2;
 }
 
+int64_t mlir::act::getPackedPanelWidth(const CpuTarget &target) {
+  return target.vectorWidth * getDefaultMatmulVectors(target.vectorWidth);
+}
+
 bool mlir::act::hasOneInstructionLookup(const CpuTarget &target) {
   return target.vectorWidth >= 16;
 }

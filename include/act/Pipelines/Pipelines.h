@@ -52,6 +52,11 @@ inline constexpr int64_t kDefaultPrefetchDistance = 2048;
 /// one vector per iteration.
 int64_t getDefaultInterleave(const CpuTarget &target);
 
+/// The panel width of act.pack_b that act-cpu-pipeline reads in place on
+/// `target`: its matmul register tile's width (48 columns on AVX-512, 16
+/// on AVX2).
+int64_t getPackedPanelWidth(const CpuTarget &target);
+
 /// Adds act-expand, bufferization, act-vectorize-elementwise, act's vector
 /// math and the lowering to the LLVM dialect. Functions must take and
 /// return tensors or memrefs (identity layouts at function boundaries).

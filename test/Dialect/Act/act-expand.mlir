@@ -265,3 +265,54 @@ func.func @gelu_tables(%x: vector<16xf32>) -> (vector<16xf32>, vector<16xf32>) {
   %1 = act.gelu %x approximation = tanh : vector<16xf32>
   return %0, %1 : vector<16xf32>, vector<16xf32>
 }
+
+// -----
+
+// act.pack_b: every panel element from its column of B, zero past the
+// last (20 = 16 + 4); a packed_b matmul unpacks the panels, then is a
+// plain linalg.matmul.
+// CHECK-LABEL: func @pack_and_matmul
+// CHECK-SAME: (%[[X:.*]]: tensor<4x8xf32>, %[[W:.*]]: tensor<8x20xf32>)
+// CHECK: %[[P:.*]] = tensor.generate
+// CHECK: ^bb0(%[[PANEL:.*]]: index, %[[K:.*]]: index, %[[LANE:.*]]: index):
+// CHECK: %[[START:.*]] = arith.muli %[[PANEL]], %c16
+// CHECK: %[[COL:.*]] = arith.addi %[[START]], %[[LANE]]
+// CHECK: %[[IN:.*]] = arith.cmpi ult, %[[COL]], %c20
+// CHECK: %[[CLAMP:.*]] = arith.minui %[[COL]], %c19
+// CHECK: %[[V:.*]] = tensor.extract %[[W]][%[[K]], %[[CLAMP]]]
+// CHECK: arith.select %[[IN]], %[[V]], %{{.*}} : f32
+// CHECK: } : tensor<2x8x16xf32>
+// CHECK: %[[B:.*]] = tensor.generate
+// CHECK: ^bb0(%[[ROW:.*]]: index, %[[C:.*]]: index):
+// CHECK: %[[Q:.*]] = arith.divui %[[C]], %c16
+// CHECK: %[[R:.*]] = arith.remui %[[C]], %c16
+// CHECK: tensor.extract %[[P]][%[[Q]], %[[ROW]], %[[R]]]
+// CHECK: } : tensor<8x20xf32>
+// CHECK: linalg.matmul ins(%[[X]], %[[B]] : tensor<4x8xf32>, tensor<8x20xf32>)
+func.func @pack_and_matmul(%x: tensor<4x8xf32>, %w: tensor<8x20xf32>) -> tensor<4x20xf32> {
+  %p = act.pack_b %w : tensor<8x20xf32> -> tensor<2x8x16xf32>
+  %0 = act.matmul %x, %p packed_b : (tensor<4x8xf32>, tensor<2x8x16xf32>) -> tensor<4x20xf32>
+  return %0 : tensor<4x20xf32>
+}
+
+// -----
+
+// The GLU form of N x K weights: group g's columns start at g * N of the
+// input's rows; unpacked, the group is column / N.
+// CHECK-LABEL: func @pack_glu_transposed
+// CHECK: tensor.generate
+// CHECK: ^bb0(%[[G:.*]]: index, %[[PANEL:.*]]: index, %[[K:.*]]: index, %[[LANE:.*]]: index):
+// CHECK: %[[CLAMP:.*]] = arith.minui %{{.*}}, %c9
+// CHECK: %[[OFF:.*]] = arith.muli %[[G]], %c10
+// CHECK: %[[SRC:.*]] = arith.addi %[[CLAMP]], %[[OFF]]
+// CHECK: tensor.extract %{{.*}}[%[[SRC]], %[[K]]] : tensor<20x8xf32>
+// CHECK: } : tensor<2x1x8x16xf32>
+// CHECK: ^bb0(%{{.*}}: index, %[[C:.*]]: index):
+// CHECK: %[[GROUP:.*]] = arith.divui %[[C]], %c10
+// CHECK: %[[COL:.*]] = arith.remui %[[C]], %c10
+// CHECK: } : tensor<8x20xf32>
+func.func @pack_glu_transposed(%x: tensor<4x8xf32>, %w: tensor<20x8xf32>) -> tensor<4x10xf32> {
+  %p = act.pack_b %w transpose_b glu : tensor<20x8xf32> -> tensor<2x1x8x16xf32>
+  %0 = act.matmul %x, %p packed_b glu activation <silu> : (tensor<4x8xf32>, tensor<2x1x8x16xf32>) -> tensor<4x10xf32>
+  return %0 : tensor<4x10xf32>
+}

@@ -128,3 +128,16 @@ func.func @no_fusion(%a: tensor<8x16xf32>, %b: tensor<16x8xf32>, %c: tensor<8x8x
   %t = act.sigmoid %c : tensor<8x8xf32>
   return %r, %s, %t : tensor<8x8xf32>, tensor<8x8xf32>, tensor<8x8xf32>
 }
+
+// -----
+
+// A prepacked act.matmul keeps its panels: packed_b carries over.
+// CHECK-LABEL: func @packed
+// CHECK-SAME: (%[[A:.*]]: tensor<8x16xf32>, %[[P:.*]]: tensor<1x16x48xf32>, %[[BIAS:.*]]: tensor<40xf32>)
+// CHECK-NEXT: %[[R:.*]] = act.matmul %[[A]], %[[P]] packed_b bias %[[BIAS]] activation <gelu> : (tensor<8x16xf32>, tensor<1x16x48xf32>, tensor<40xf32>) -> tensor<8x40xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @packed(%a: tensor<8x16xf32>, %p: tensor<1x16x48xf32>, %bias: tensor<40xf32>) -> tensor<8x40xf32> {
+  %mm = act.matmul %a, %p packed_b bias %bias : (tensor<8x16xf32>, tensor<1x16x48xf32>, tensor<40xf32>) -> tensor<8x40xf32>
+  %r = act.gelu %mm : tensor<8x40xf32>
+  return %r : tensor<8x40xf32>
+}

@@ -91,3 +91,18 @@ func.func @no_fusion(%x: tensor<8x16xf32>, %y: tensor<8x16xf32>, %wg: tensor<16x
   %s = act.glu <silu> %m axis = 0 : tensor<8x8xf32> -> tensor<4x8xf32>
   return %h, %s : tensor<8x8xf32>, tensor<4x8xf32>
 }
+
+// -----
+
+// Not fused: panels packed for plain products (act.pack_b without glu) are
+// no GLU layout; pack [Wg | Wu] with act.pack_b glu instead.
+// CHECK-LABEL: func @packed_no_fusion
+// CHECK-NOT: glu activation
+func.func @packed_no_fusion(%x: tensor<8x16xf32>, %pg: tensor<1x16x16xf32>, %pu: tensor<1x16x16xf32>, %p: tensor<1x16x16xf32>) -> (tensor<8x8xf32>, tensor<8x8xf32>) {
+  %g = act.matmul %x, %pg packed_b : (tensor<8x16xf32>, tensor<1x16x16xf32>) -> tensor<8x8xf32>
+  %u = act.matmul %x, %pu packed_b : (tensor<8x16xf32>, tensor<1x16x16xf32>) -> tensor<8x8xf32>
+  %h = act.glu <silu> %g, %u : tensor<8x8xf32>, tensor<8x8xf32> -> tensor<8x8xf32>
+  %m = act.matmul %x, %p packed_b : (tensor<8x16xf32>, tensor<1x16x16xf32>) -> tensor<8x16xf32>
+  %s = act.glu <silu> %m axis = -1 : tensor<8x16xf32> -> tensor<8x8xf32>
+  return %h, %s : tensor<8x8xf32>, tensor<8x8xf32>
+}

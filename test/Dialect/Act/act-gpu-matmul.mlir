@@ -107,6 +107,17 @@ func.func @transposed(%a: memref<?x?xbf16>, %b: memref<?x?xbf16>, %c: memref<?x?
 
 // -----
 
+// expected-error @+1 {{cannot make a GPU matmul kernel of this function: the GPU matmul does not take packed_b (act.pack_b's panels are a CPU layout)}}
+func.func @packed(%a: memref<?x64xbf16>, %p: memref<2x64x48xbf16>, %c: memref<?x96xbf16>) {
+  %at = bufferization.to_tensor %a restrict : memref<?x64xbf16> to tensor<?x64xbf16>
+  %pt = bufferization.to_tensor %p restrict : memref<2x64x48xbf16> to tensor<2x64x48xbf16>
+  %r = act.matmul %at, %pt packed_b : (tensor<?x64xbf16>, tensor<2x64x48xbf16>) -> tensor<?x96xbf16>
+  bufferization.materialize_in_destination %r in restrict writable %c : (tensor<?x96xbf16>, memref<?x96xbf16>) -> ()
+  return
+}
+
+// -----
+
 // expected-error @+1 {{cannot make a GPU matmul kernel of this function: the GPU matmul takes 2-D operands (no batches yet)}}
 func.func @batched(%a: memref<2x128x32xbf16>, %b: memref<2x32x128xbf16>, %c: memref<2x128x128xbf16>) {
   %at = bufferization.to_tensor %a restrict : memref<2x128x32xbf16> to tensor<2x128x32xbf16>

@@ -127,3 +127,56 @@ func.func @batch_and_f64(%a: tensor<2x8x16xf32>, %b: tensor<2x16x32xf32>, %c: te
   %1 = act.matmul %c, %c : (tensor<4x4xf64>, tensor<4x4xf64>) -> tensor<4x4xf64>
   return %0, %1 : tensor<2x8x32xf32>, tensor<4x4xf64>
 }
+
+// -----
+
+// Prepacked B (act.pack_b's 48-column panels, the AVX-512 tile): no copy,
+// the tiles load the panels in place, unmasked even in the last, padded
+// panel (3100 = 64 x 48 + 28), and prefetch the panel read next; only the
+// stores of the last panel are masked. With AVX2's 8 lanes 48 columns are
+// no register tile: B is unpacked again and lowered like any other.
+// CHECK-LABEL: func @packed_gelu
+// CHECK: %[[P:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<65x768x48xf32> to memref<65x768x48xf32>
+// CHECK-NOT: memref<8x128x48xf32>
+// CHECK: scf.parallel
+// CHECK: %{{.*}}:24 = scf.for {{.*}} -> (vector<16xf32>, {{.*}}) {
+// CHECK: %[[B0:.*]] = vector.load %[[P]][{{.*}}] : memref<65x768x48xf32>, vector<16xf32>
+// CHECK: vector.load %[[P]][{{.*}}] : memref<65x768x48xf32>, vector<16xf32>
+// CHECK: vector.load %[[P]][{{.*}}] : memref<65x768x48xf32>, vector<16xf32>
+// CHECK: memref.prefetch %[[P]]
+// CHECK-COUNT-8: vector.fma %{{.*}}, %[[B0]], %{{.*}} : vector<16xf32>
+// CHECK: vector.store {{.*}} : memref<128x3100xf32>, vector<16xf32>
+// CHECK: %{{.*}}:24 = scf.for {{.*}} -> (vector<16xf32>, {{.*}}) {
+// CHECK-NOT: vector.maskedload %[[P]]
+// CHECK: vector.maskedstore {{.*}} : memref<128x3100xf32>, vector<16xi1>, vector<16xf32>
+// AVX2-LABEL: func @packed_gelu
+// AVX2: %[[G:.*]] = tensor.generate
+// AVX2: tensor.extract %{{.*}} : tensor<65x768x48xf32>
+// AVX2: %[[B:.*]] = bufferization.to_buffer %[[G]] read_only : tensor<768x3100xf32>
+// AVX2: vector.load %[[B]][{{.*}}] : memref<768x3100xf32>, vector<8xf32>
+// AVX2-NOT: act.matmul
+func.func @packed_gelu(%a: tensor<128x768xf32>, %p: tensor<65x768x48xf32>, %bias: tensor<3100xf32>) -> tensor<128x3100xf32> {
+  %0 = act.matmul %a, %p packed_b bias %bias activation <gelu> : (tensor<128x768xf32>, tensor<65x768x48xf32>, tensor<3100xf32>) -> tensor<128x3100xf32>
+  return %0 : tensor<128x3100xf32>
+}
+
+// -----
+
+// A prepacked GLU: the two groups of panels are slices of one buffer; 16
+// columns are one AVX-512 vector per tile, so tiles take 8 rows, and the
+// gate's tiles prefetch the up projection's panel.
+// CHECK-LABEL: func @packed_swiglu
+// CHECK: %[[P:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<2x3x64x16xf32>
+// CHECK-DAG: %[[G:.*]] = memref.subview %[[P]][0, 0, 0, 0] [1, 3, 64, 16] [1, 1, 1, 1]
+// CHECK-DAG: %[[U:.*]] = memref.subview %[[P]][1, 0, 0, 0] [1, 3, 64, 16] [1, 1, 1, 1]
+// CHECK: %{{.*}}:8 = scf.for {{.*}} -> (vector<16xf32>, {{.*}}) {
+// CHECK: vector.load %[[G]]
+// CHECK: memref.prefetch %[[U]]
+// CHECK: %{{.*}}:8 = scf.for {{.*}} -> (vector<16xf32>, {{.*}}) {
+// CHECK: vector.load %[[U]]
+// CHECK: memref.prefetch %[[G]]
+// CHECK: math.exp
+func.func @packed_swiglu(%x: tensor<?x64xf32>, %p: tensor<2x3x64x16xf32>) -> tensor<?x40xf32> {
+  %0 = act.matmul %x, %p packed_b glu activation <silu> : (tensor<?x64xf32>, tensor<2x3x64x16xf32>) -> tensor<?x40xf32>
+  return %0 : tensor<?x40xf32>
+}

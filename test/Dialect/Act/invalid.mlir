@@ -204,6 +204,78 @@ func.func @matmul_bias(%a: tensor<4x8xf32>, %b: tensor<8x4xf32>, %bias: tensor<5
 
 // -----
 
+func.func @packed_transposed(%a: tensor<4x8xf32>, %p: tensor<1x8x16xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{'act.matmul' op packed_b takes no transpose_b (act.pack_b transposes)}}
+  %0 = act.matmul %a, %p transpose_b packed_b : (tensor<4x8xf32>, tensor<1x8x16xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @packed_batch(%a: tensor<2x4x8xf32>, %p: tensor<1x8x16xf32>) -> tensor<2x4x4xf32> {
+  // expected-error @+1 {{'act.matmul' op packed_b needs a 2-D lhs and result, got 2x4x8 -> 2x4x4}}
+  %0 = act.matmul %a, %p packed_b : (tensor<2x4x8xf32>, tensor<1x8x16xf32>) -> tensor<2x4x4xf32>
+  return %0 : tensor<2x4x4xf32>
+}
+
+// -----
+
+func.func @packed_glu_rank(%a: tensor<4x8xf32>, %p: tensor<1x8x16xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{'act.matmul' op packed rhs must be P x K x W with a leading 2 for glu, got 1x8x16}}
+  %0 = act.matmul %a, %p packed_b glu activation <silu> : (tensor<4x8xf32>, tensor<1x8x16xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @packed_dynamic(%a: tensor<4x8xf32>, %p: tensor<1x8x16xf32>) -> tensor<4x?xf32> {
+  // expected-error @+1 {{'act.matmul' op packed rhs needs static panels, panel width and columns, got 1x8x16}}
+  %0 = act.matmul %a, %p packed_b : (tensor<4x8xf32>, tensor<1x8x16xf32>) -> tensor<4x?xf32>
+  return %0 : tensor<4x?xf32>
+}
+
+// -----
+
+func.func @packed_k(%a: tensor<4x8xf32>, %p: tensor<1x9x16xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{'act.matmul' op packed rhs has K = 9, expected 8}}
+  %0 = act.matmul %a, %p packed_b : (tensor<4x8xf32>, tensor<1x9x16xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @packed_panels(%a: tensor<4x8xf32>, %p: tensor<2x8x16xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{'act.matmul' op packed rhs has 2 panels of 16 columns, expected 1 for 4 columns}}
+  %0 = act.matmul %a, %p packed_b : (tensor<4x8xf32>, tensor<2x8x16xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @pack_b_odd_glu(%w: tensor<8x5xf32>) -> tensor<2x1x8x16xf32> {
+  // expected-error @+1 {{'act.pack_b' op glu needs an even number of columns, got 5}}
+  %0 = act.pack_b %w glu : tensor<8x5xf32> -> tensor<2x1x8x16xf32>
+  return %0 : tensor<2x1x8x16xf32>
+}
+
+// -----
+
+func.func @pack_b_panels(%w: tensor<8x100xf32>) -> tensor<6x8x16xf32> {
+  // expected-error @+1 {{'act.pack_b' op result has 6 panels of 16 columns, expected 7 for 100 columns}}
+  %0 = act.pack_b %w : tensor<8x100xf32> -> tensor<6x8x16xf32>
+  return %0 : tensor<6x8x16xf32>
+}
+
+// -----
+
+func.func @pack_b_element_type(%w: tensor<8x16xf16>) -> tensor<1x8x16xf32> {
+  // expected-error @+1 {{'act.pack_b' op expects all operands and the result to have element type 'f32', got 'f16'}}
+  %0 = act.pack_b %w : tensor<8x16xf16> -> tensor<1x8x16xf32>
+  return %0 : tensor<1x8x16xf32>
+}
+
+// -----
+
 func.func @matmul_result(%a: tensor<4x8xf32>, %b: tensor<8x4xf32>) -> tensor<4x5xf32> {
   // expected-error @+1 {{'act.matmul' op result shape 4x5 does not match 4x4}}
   %0 = act.matmul %a, %b activation <gelu> : (tensor<4x8xf32>, tensor<8x4xf32>) -> tensor<4x5xf32>

@@ -123,6 +123,21 @@ func.func @matmul(%a: tensor<128x768xbf16>, %b: tensor<768x3072xbf16>,
   return
 }
 
+// CHECK-LABEL: func @pack_b
+// CHECK-SAME: (%[[W:.*]]: tensor<768x3072xf32>, %[[T:.*]]: tensor<100x64xf32>, %[[X:.*]]: tensor<?x768xf32>, %[[Y:.*]]: tensor<?x64xf32>)
+func.func @pack_b(%w: tensor<768x3072xf32>, %t: tensor<100x64xf32>,
+                  %x: tensor<?x768xf32>, %y: tensor<?x64xf32>) {
+  // CHECK: %[[P:.*]] = act.pack_b %[[W]] : tensor<768x3072xf32> -> tensor<64x768x48xf32>
+  %p = act.pack_b %w : tensor<768x3072xf32> -> tensor<64x768x48xf32>
+  // CHECK: %[[G:.*]] = act.pack_b %[[T]] transpose_b glu : tensor<100x64xf32> -> tensor<2x4x64x16xf32>
+  %g = act.pack_b %t transpose_b glu : tensor<100x64xf32> -> tensor<2x4x64x16xf32>
+  // CHECK: act.matmul %[[X]], %[[P]] packed_b activation <gelu> : (tensor<?x768xf32>, tensor<64x768x48xf32>) -> tensor<?x3072xf32>
+  %0 = act.matmul %x, %p packed_b activation <gelu> : (tensor<?x768xf32>, tensor<64x768x48xf32>) -> tensor<?x3072xf32>
+  // CHECK: act.matmul %[[Y]], %[[G]] packed_b glu activation <silu> : (tensor<?x64xf32>, tensor<2x4x64x16xf32>) -> tensor<?x50xf32>
+  %1 = act.matmul %y, %g packed_b glu activation <silu> : (tensor<?x64xf32>, tensor<2x4x64x16xf32>) -> tensor<?x50xf32>
+  return
+}
+
 // CHECK-LABEL: func @ffn
 func.func @ffn(%x: tensor<16x64xf32>, %w1: tensor<64x256xf32>, %b1: tensor<256xf32>,
                %w2: tensor<256x64xf32>, %b2: tensor<64xf32>, %wg: tensor<64x256xf32>) {

@@ -289,7 +289,37 @@ static LogicalResult verifyResult(Operation *op, int64_t m, int64_t n) {
 int64_t MatmulOp::getRhsColumns() {
   auto rhsType = cast<ShapedType>(getRhs().getType());
   int64_t rank = rhsType.getRank();
+  if (getPackedB())
+    return (getGlu() ? 2 : 1) * cast<ShapedType>(getType()).getDimSize(1);
   return rhsType.getDimSize(getTransposeB() ? rank - 2 : rank - 1);
+}
+
+/// Checks act.pack_b's layout of N columns (per group): P x K x W, with a
+/// leading 2 for the GLU's two groups, P = ceil(N / W).
+static LogicalResult verifyPackedLayout(Operation *op, StringRef name,
+                                        ShapedType packed, bool glu, int64_t k,
+                                        int64_t n) {
+  int64_t rank = packed.getRank();
+  if (rank != (glu ? 4 : 3) || (glu && packed.getDimSize(0) != 2))
+    return op->emitOpError() << name << " must be P x K x W"
+                             << (glu ? " with a leading 2 for glu" : "")
+                             << ", got " << shapeString(packed);
+  int64_t panels = packed.getDimSize(rank - 3);
+  int64_t width = packed.getDimSize(rank - 1);
+  if (ShapedType::isDynamic(panels) || ShapedType::isDynamic(width) ||
+      width < 1 || ShapedType::isDynamic(n))
+    return op->emitOpError() << name << " needs static panels, panel width "
+                             << "and columns, got " << shapeString(packed);
+  if (!compatible(packed.getDimSize(rank - 2), k))
+    return op->emitOpError()
+           << name << " has K = " << packed.getDimSize(rank - 2)
+           << ", expected " << k;
+  if (panels != getPackedPanels(n, width))
+    return op->emitOpError()
+           << name << " has " << panels << " panels of " << width
+           << " columns, expected " << getPackedPanels(n, width) << " for " << n
+           << " columns";
+  return success();
 }
 
 LogicalResult MatmulOp::verify() {
@@ -301,15 +331,27 @@ LogicalResult MatmulOp::verify() {
   auto rhsType = cast<ShapedType>(getRhs().getType());
   auto resultType = cast<ShapedType>(getType());
   int64_t rank = lhsType.getRank();
-  if (rhsType.getRank() != rank || resultType.getRank() != rank)
+  if (getPackedB()) {
+    if (getTransposeB())
+      return emitOpError("packed_b takes no transpose_b (act.pack_b "
+                         "transposes)");
+    if (rank != 2 || resultType.getRank() != 2)
+      return emitOpError("packed_b needs a 2-D lhs and result, got ")
+             << shapeString(lhsType) << " -> " << shapeString(resultType);
+    if (failed(verifyPackedLayout(*this, "packed rhs", rhsType, getGlu(),
+                                  lhsType.getDimSize(1),
+                                  resultType.getDimSize(1))))
+      return failure();
+  } else if (rhsType.getRank() != rank || resultType.getRank() != rank) {
     return emitOpError("expects lhs, rhs and result of one rank, got ")
            << shapeString(lhsType) << ", " << shapeString(rhsType) << " -> "
            << shapeString(resultType);
+  }
   if (rank == 3 && !compatible(lhsType.getDimSize(0), rhsType.getDimSize(0)))
     return emitOpError("batch dimension mismatch: lhs is ")
            << shapeString(lhsType) << " but rhs is " << shapeString(rhsType);
   int64_t k = rhsType.getDimSize(getTransposeB() ? rank - 1 : rank - 2);
-  if (!compatible(lhsType.getDimSize(rank - 1), k))
+  if (!getPackedB() && !compatible(lhsType.getDimSize(rank - 1), k))
     return emitOpError("contraction dimension mismatch: lhs is ")
            << shapeString(lhsType) << " but rhs is " << shapeString(rhsType)
            << (getTransposeB() ? " (transposed)" : "");
@@ -343,6 +385,19 @@ LogicalResult MatmulOp::verify() {
            << resultType.getDimSize(0) << " does not match lhs batch size "
            << lhsType.getDimSize(0);
   return verifyResult(*this, lhsType.getDimSize(rank - 2), n);
+}
+
+LogicalResult PackBOp::verify() {
+  if (failed(verifySameElementType(*this)))
+    return failure();
+  auto inputType = cast<ShapedType>(getInput().getType());
+  int64_t k = inputType.getDimSize(getTransposeB() ? 1 : 0);
+  int64_t columns = inputType.getDimSize(getTransposeB() ? 0 : 1);
+  if (getGlu() && !ShapedType::isDynamic(columns) && columns % 2 != 0)
+    return emitOpError("glu needs an even number of columns, got ") << columns;
+  int64_t n =
+      getGlu() && !ShapedType::isDynamic(columns) ? columns / 2 : columns;
+  return verifyPackedLayout(*this, "result", getType(), getGlu(), k, n);
 }
 
 LogicalResult FfnOp::verify() {

@@ -212,6 +212,7 @@ struct ExpandGlu final : OpRewritePattern<GluOp> {
 /// act.matmul → linalg.fill + linalg.matmul (linalg.batch_matmul) into an
 /// f32 (f64 for f64) accumulator, then one elementwise epilogue: + bias, the
 /// activation, its derivative times dy, or the GLU of the two halves; round.
+/// A packed_b rhs is unpacked first.
 struct ExpandMatmul final : OpRewritePattern<MatmulOp> {
   ExpandMatmul(MLIRContext *ctx, MathOptions options)
       : OpRewritePattern(ctx), options(options) {}
@@ -219,6 +220,10 @@ struct ExpandMatmul final : OpRewritePattern<MatmulOp> {
 
   LogicalResult matchAndRewrite(MatmulOp op,
                                 PatternRewriter &rewriter) const override {
+    if (op.getPackedB()) {
+      unpackMatmul(rewriter, op);
+      return success();
+    }
     Location loc = op.getLoc();
     MLIRContext *ctx = getContext();
     auto resultType = cast<RankedTensorType>(op.getType());
@@ -334,6 +339,17 @@ struct ExpandMatmul final : OpRewritePattern<MatmulOp> {
   }
 };
 
+/// act.pack_b → tensor.generate (see buildPackB).
+struct ExpandPackB final : OpRewritePattern<PackBOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(PackBOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, buildPackB(rewriter, op.getLoc(), op));
+    return success();
+  }
+};
+
 /// The M x N result type of `lhs` times `rhs`.
 RankedTensorType getProductType(Value lhs, Value rhs) {
   auto lhsType = cast<RankedTensorType>(lhs.getType());
@@ -401,6 +417,7 @@ void mlir::act::populateActExpandPatterns(RewritePatternSet &patterns,
   MLIRContext *ctx = patterns.getContext();
   patterns.add<ExpandActivation, ExpandSwish<SwishOp>, ExpandSwish<SwishGradOp>,
                ExpandGlu, ExpandMatmul>(ctx, options);
+  patterns.add<ExpandPackB>(ctx);
   populateDecomposeFfnPatterns(patterns);
 }
 

@@ -42,7 +42,7 @@ struct FuseActivation final : OpInterfaceRewritePattern<ActivationOpInterface> {
     auto fused = MatmulOp::create(rewriter, op.getLoc(), x.getType(),
                                   match->lhs, match->rhs, match->bias, dy,
                                   op.getActivation(), match->transposeB,
-                                  /*glu=*/false);
+                                  /*glu=*/false, match->packedB);
     rewriter.replaceOp(op, fused.getResult());
     for (Operation *dead : llvm::reverse(match->ops))
       rewriter.eraseOp(dead);

@@ -57,6 +57,11 @@ matchGlu(GluOp op, std::string &reason, Operation *&shared) {
     FailureOr<MatchedMatmul> both = matchMatmul(op.getLhs(), reason, shared);
     if (failed(both))
       return failure();
+    if (both->packedB) {
+      reason = "the matmul's rhs is packed for a plain product (pack it "
+               "with act.pack_b glu)";
+      return failure();
+    }
     return std::make_pair(*both, MatchedMatmul());
   }
   FailureOr<MatchedMatmul> gate = matchMatmul(op.getLhs(), reason, shared);
@@ -65,6 +70,11 @@ matchGlu(GluOp op, std::string &reason, Operation *&shared) {
   FailureOr<MatchedMatmul> up = matchMatmul(op.getRhs(), reason, shared);
   if (failed(up))
     return failure();
+  if (gate->packedB || up->packedB) {
+    reason = "a matmul's rhs is packed for a plain product (pack [Wg | Wu] "
+             "with act.pack_b glu)";
+    return failure();
+  }
   if (gate->lhs != up->lhs || gate->transposeB != up->transposeB ||
       gate->rhs.getType() != up->rhs.getType()) {
     reason = "the gate and up matmuls do not share their input and form";

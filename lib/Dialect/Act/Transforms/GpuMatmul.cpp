@@ -113,6 +113,11 @@ FailureOr<MatmulFunction> matchMatmulFunction(func::FuncOp func,
     reason = "the GPU matmul does not take transpose_b yet";
     return failure();
   }
+  if (op.getPackedB()) {
+    reason = "the GPU matmul does not take packed_b (act.pack_b's panels "
+             "are a CPU layout)";
+    return failure();
+  }
   // Static sizes must fit the tiles now; dynamic ones are checked at launch.
   ArrayRef<int64_t> a = lhsType.getShape();
   auto resultType = cast<RankedTensorType>(op.getType());

@@ -35,11 +35,23 @@ using namespace mlir::act;
 namespace {
 
 /// The operands of one 2-D product, as memrefs: C = epilogue(A B), where B
-/// is one or (GLU) two column groups of N columns each.
+/// is one or (GLU) two column groups of N columns each (K x N, N x K, or
+/// act.pack_b's P x K x W panels).
 struct Operands2D {
   Value a, c, dy;
   SmallVector<Value, 2> b, bias;
 };
+
+/// The vectors of `width` lanes per act.pack_b panel of a packed_b matmul,
+/// or 0 when its panels are no register tile (not a multiple of the width,
+/// or more than 4 vectors wide).
+int64_t getPackedVectors(MatmulOp op, int64_t width) {
+  int64_t panelWidth =
+      cast<ShapedType>(op.getRhs().getType()).getShape().back();
+  if (panelWidth % width != 0 || panelWidth / width > 4)
+    return 0;
+  return panelWidth / width;
+}
 
 /// Emits the loops of one act.matmul. A tile is `rows` rows by `vectors`
 /// vectors of `width` lanes of one column group; its accumulators stay in
@@ -51,7 +63,8 @@ public:
                 const MatmulLoweringOptions &options)
       : b(b), loc(loc), op(op), options(options), width(options.vectorWidth),
         groups(op.getGlu() ? 2 : 1), transposeB(op.getTransposeB()),
-        packB(transposeB || options.packB) {
+        prepacked(op.getPackedB()),
+        packB(!prepacked && (transposeB || options.packB)) {
     auto elementType = cast<FloatType>(op.getType().getElementType());
     element = elementType;
     computeType = cast<FloatType>(getComputeType(elementType));
@@ -62,8 +75,17 @@ public:
     // 16 with AVX2 (6 x 2: 12 accumulators). Measured in
     // docs/matmul-tuning.md.
     bool wide = width >= 16;
-    vectors = options.vectors > 0 ? options.vectors : wide ? 3 : 2;
-    rows = options.rows > 0 ? options.rows : wide ? 8 : 6;
+    vectors =
+        options.vectors > 0 ? options.vectors : getDefaultMatmulVectors(width);
+    // Prepacked panels fix the tile's width; its rows then take the
+    // registers left beside a B vector each and a broadcast.
+    if (prepacked)
+      vectors = getPackedVectors(op, width);
+    int64_t registers = wide ? 32 : 16;
+    rows = options.rows > 0
+               ? options.rows
+               : std::min<int64_t>(wide ? 8 : 6,
+                                   (registers - vectors - 1) / vectors);
     panelWidth = width * vectors;
     // A GLU's block holds two groups' partial sums and B copies: with 8
     // panels they crowd L2 (measured: LLaMA-size SwiGLU 161 -> 186 GFLOP/s
@@ -254,6 +276,47 @@ private:
                                /*isDataCache=*/true);
   }
 
+  /// Where a tile's K loop prefetches (towards L2) the prepacked panel
+  /// read next: group 1's panel after the GLU's gate, the block's next
+  /// panel, then the block's first panel in the next chunk, then the next
+  /// block's first panel in its first chunk. Lines are (panel, kk + delta,
+  /// lane) in group `group`'s panels.
+  struct PanelAhead {
+    int64_t group;
+    Value panel, delta, lane;
+  };
+  PanelAhead prepackedAhead(int64_t g, Value n0, Value lane) {
+    Value panel = arith::DivUIOp::create(b, loc, n0, index(panelWidth));
+    if (g + 1 < groups)
+      return {g + 1, panel, index(0), lane};
+    Value first = arith::DivUIOp::create(b, loc, blockBegin, index(panelWidth));
+    Value end = arith::AddIOp::create(b, loc, first, index(panelsPerBlock));
+    Value next = arith::AddIOp::create(b, loc, panel, index(1));
+    Value inBlock =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, next, end);
+    Value later = arith::SelectOp::create(b, loc, lastChunk, end, first);
+    Value laterDelta = arith::SelectOp::create(
+        b, loc, lastChunk, arith::SubIOp::create(b, loc, index(0), kcBegin),
+        index(chunk));
+    Value last = arith::SubIOp::create(
+        b, loc, memref::DimOp::create(b, loc, operands.b[0], 0), index(1));
+    return {0,
+            arith::MinUIOp::create(
+                b, loc, arith::SelectOp::create(b, loc, inBlock, next, later),
+                last),
+            arith::SelectOp::create(b, loc, inBlock, index(0), laterDelta),
+            lane};
+  }
+  void emitPrefetchPanel(Value kk, const PanelAhead &ahead) {
+    Value row = arith::MinUIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, kk, ahead.delta),
+        arith::SubIOp::create(b, loc, k, index(1)));
+    memref::PrefetchOp::create(b, loc, operands.b[ahead.group],
+                               ValueRange{ahead.panel, row, ahead.lane},
+                               /*isWrite=*/false, /*localityHint=*/2,
+                               /*isDataCache=*/true);
+  }
+
   /// Where row `row` of the chunk, column `col` of the block lives in the
   /// panel-major copy: (panel, row, column in the panel).
   SmallVector<Value, 3> packedAt(Value row, Value col) {
@@ -315,7 +378,9 @@ private:
                            : loadRow(operands.bias[g], n0, v, masks));
     Value mainEnd = arith::MulIOp::create(
         b, loc, arith::DivUIOp::create(b, loc, m, index(rows)), index(rows));
-    Source source = packB ? Source::packed : Source::inPlace;
+    Source source = prepacked ? Source::prepacked
+                    : packB   ? Source::packed
+                              : Source::inPlace;
     nextPanel = arith::MinUIOp::create(
         b, loc, arith::AddIOp::create(b, loc, n0, index(panelWidth)),
         arith::SubIOp::create(b, loc, n, index(1)));
@@ -357,13 +422,20 @@ private:
 
   /// Where a tile reads B from.
   enum class Source {
-    inPlace, ///< B itself.
-    packed,  ///< The block's copy.
+    inPlace,   ///< B itself.
+    packed,    ///< The block's copy.
+    prepacked, ///< act.pack_b's panels.
   };
 
   /// B's row kk, vector v of group g, for the panel at n0.
   Value loadB(int64_t g, int64_t v, Value kk, Value n0, ArrayRef<Value> masks,
               Source source) {
+    if (source == Source::prepacked) {
+      // Whole panels, zero past the last column: no masks.
+      Value panel = arith::DivUIOp::create(b, loc, n0, index(panelWidth));
+      return loadVector(operands.b[g], ValueRange{panel, kk, index(v * width)},
+                        {}, v);
+    }
     Value col = arith::AddIOp::create(b, loc, n0, index(v * width));
     if (source == Source::inPlace)
       return loadVector(operands.b[g], ValueRange{kk, col}, masks, v);
@@ -413,6 +485,20 @@ private:
       }
       ahead = prefetchAhead(prefetchColumn, rowOffset);
     }
+    // Prepacked panels: row tile t sends vector t mod vectors of the panel
+    // read next.
+    std::optional<PanelAhead> panelAhead;
+    if (source == Source::prepacked && options.prefetch) {
+      Value lane = index(0);
+      if (tileRows == rows)
+        lane = arith::MulIOp::create(
+            b, loc,
+            arith::RemUIOp::create(
+                b, loc, arith::DivUIOp::create(b, loc, m0, index(rows)),
+                index(vectors)),
+            index(width));
+      panelAhead = prepackedAhead(g, n0, lane);
+    }
     SmallVector<Value> rowIndex;
     for (int64_t i = 0; i < tileRows; ++i)
       rowIndex.push_back(arith::AddIOp::create(b, loc, m0, index(i)));
@@ -454,6 +540,8 @@ private:
                                    /*isDataCache=*/true);
       if (ahead && prefetch)
         emitPrefetchAhead(g, kk, *ahead);
+      if (panelAhead && prefetch)
+        emitPrefetchPanel(kk, *panelAhead);
       for (int64_t i = 0; i < tileRows; ++i) {
         Value a = tile ? memref::LoadOp::create(b, loc, packedA,
                                                 ValueRange{tile, kk, index(i)})
@@ -547,7 +635,7 @@ private:
   MatmulOp op;
   MatmulLoweringOptions options;
   int64_t width, groups;
-  bool transposeB, packB;
+  bool transposeB, prepacked, packB;
   FloatType element, computeType;
   VectorType vecType, maskType;
   int64_t rows = 0, vectors = 0, panelWidth = 0, panelsPerBlock = 0;
@@ -567,21 +655,22 @@ Value toBuffer(OpBuilder &b, Location loc, Value tensor) {
       /*read_only=*/true);
 }
 
-/// The 2-D slice `batch` of a rank-3 memref, or the memref itself.
+/// The slice `batch` of a memref's leading dimension (a batch's 2-D
+/// matrix, a prepacked GLU's group of panels), or a 2-D memref itself.
 Value sliceBatch(OpBuilder &b, Location loc, Value memref, Value batch) {
   auto type = cast<MemRefType>(memref.getType());
-  if (type.getRank() != 3)
+  int64_t rank = type.getRank();
+  if (rank < 3)
     return memref;
-  SmallVector<OpFoldResult> offsets = {batch, b.getIndexAttr(0),
-                                       b.getIndexAttr(0)};
-  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1),
-                                     memref::getMixedSize(b, loc, memref, 1),
-                                     memref::getMixedSize(b, loc, memref, 2)};
-  SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1)};
+  for (int64_t d = 1; d < rank; ++d)
+    sizes.push_back(memref::getMixedSize(b, loc, memref, d));
+  SmallVector<OpFoldResult> strides(rank, b.getIndexAttr(1));
+  offsets[0] = batch;
   auto resultType =
       cast<MemRefType>(memref::SubViewOp::inferRankReducedResultType(
-          {type.getDimSize(1), type.getDimSize(2)}, type, offsets, sizes,
-          strides));
+          type.getShape().drop_front(), type, offsets, sizes, strides));
   return memref::SubViewOp::create(b, loc, resultType, memref, offsets, sizes,
                                    strides);
 }
@@ -613,16 +702,33 @@ struct LowerMatmul final : OpRewritePattern<MatmulOp> {
     auto resultType = cast<RankedTensorType>(op.getType());
     if (resultType.getElementType().isF64())
       return rewriter.notifyMatchFailure(op, "f64 stays with act-expand");
+    // Panels that are no register tile here: B unpacked again, then lowered.
+    bool prepacked = op.getPackedB();
+    if (prepacked && getPackedVectors(op, options.vectorWidth) == 0) {
+      unpackMatmul(rewriter, op);
+      return success();
+    }
     Location loc = op.getLoc();
     int64_t rank = resultType.getRank();
     Value lhs = toBuffer(rewriter, loc, op.getLhs());
-    // The GLU's [Wg | Wu] when it is a concat of the two: read them in place.
+    // The GLU's [Wg | Wu] when it is a concat of the two: read them in place;
+    // a prepacked GLU's two groups of panels.
     SmallVector<Value, 2> rhsParts;
     auto concat = op.getRhs().getDefiningOp<tensor::ConcatOp>();
     int64_t columnDim = op.getTransposeB() ? rank - 2 : rank - 1;
-    if (op.getGlu() && concat && concat.getInputs().size() == 2 &&
-        static_cast<int64_t>(concat.getDim()) == columnDim &&
-        concat.getInputs()[0].getType() == concat.getInputs()[1].getType()) {
+    if (prepacked) {
+      Value panels = toBuffer(rewriter, loc, op.getRhs());
+      if (op.getGlu())
+        for (int64_t g = 0; g < 2; ++g)
+          rhsParts.push_back(
+              sliceBatch(rewriter, loc, panels,
+                         arith::ConstantIndexOp::create(rewriter, loc, g)));
+      else
+        rhsParts.push_back(panels);
+    } else if (op.getGlu() && concat && concat.getInputs().size() == 2 &&
+               static_cast<int64_t>(concat.getDim()) == columnDim &&
+               concat.getInputs()[0].getType() ==
+                   concat.getInputs()[1].getType()) {
       for (Value part : concat.getInputs())
         rhsParts.push_back(toBuffer(rewriter, loc, part));
     }
@@ -676,7 +782,9 @@ struct LowerMatmul final : OpRewritePattern<MatmulOp> {
       Value k = memref::DimOp::create(rewriter, loc, o.a, 1);
       Value n = memref::DimOp::create(rewriter, loc, o.c, 1);
       int64_t bColumnDim = op.getTransposeB() ? 0 : 1;
-      if (!rhsParts.empty()) {
+      if (prepacked) {
+        o.b = rhsParts;
+      } else if (!rhsParts.empty()) {
         for (Value part : rhsParts)
           o.b.push_back(sliceBatch(rewriter, loc, part, batch));
       } else {

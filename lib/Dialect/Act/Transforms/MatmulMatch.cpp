@@ -1,6 +1,7 @@
 //===- MatmulMatch.cpp - recognizing matmuls for fusion -------*- C++ -*-===//
 //
-// The matcher shared by act-fuse-epilogue and act-fuse-glu.
+// The matcher shared by act-fuse-epilogue and act-fuse-glu, the matmul
+// epilogue and act.pack_b's layout as tensor code.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +12,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
 
@@ -133,6 +135,7 @@ mlir::act::matchMatmul(Value value, std::string &reason, Operation *&sharedOp) {
     if (!match.bias)
       match.bias = matmul.getBias();
     match.transposeB = matmul.getTransposeB();
+    match.packedB = matmul.getPackedB();
   } else if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(producer)) {
     auto linalgOp = cast<linalg::LinalgOp>(producer);
     if (!linalgOp.hasPureTensorSemantics() || linalgOp.getNumDpsInputs() != 2 ||
@@ -189,4 +192,100 @@ Value mlir::act::buildMatmulEpilogue(OpBuilder &b, Location loc, MatmulOp op,
   if (up)
     result = arith::MulFOp::create(b, loc, result, up);
   return result;
+}
+
+/// Where column `col` (< n) of group `group` lives in panels of `width`:
+/// (group,) panel, row `k`, lane; the group only for rank-4 panels.
+static SmallVector<Value, 4> packedIndices(OpBuilder &b, Location loc,
+                                           Value group, Value k, Value col,
+                                           int64_t width) {
+  Value w = arith::ConstantIndexOp::create(b, loc, width);
+  SmallVector<Value, 4> indices;
+  if (group)
+    indices.push_back(group);
+  indices.append({arith::DivUIOp::create(b, loc, col, w), k,
+                  arith::RemUIOp::create(b, loc, col, w)});
+  return indices;
+}
+
+Value mlir::act::buildPackB(OpBuilder &b, Location loc, PackBOp op) {
+  auto type = cast<RankedTensorType>(op.getType());
+  int64_t rank = type.getRank();
+  int64_t width = type.getDimSize(rank - 1);
+  Value input = op.getInput();
+  bool transposed = op.getTransposeB();
+  SmallVector<Value> extents;
+  if (type.isDynamicDim(rank - 2))
+    extents.push_back(tensor::DimOp::create(b, loc, input, transposed ? 1 : 0));
+  int64_t columns =
+      cast<RankedTensorType>(input.getType()).getDimSize(transposed ? 0 : 1);
+  int64_t n = op.getGlu() ? columns / 2 : columns;
+  Type element = type.getElementType();
+  auto generate = tensor::GenerateOp::create(
+      b, loc, type, extents, [&](OpBuilder &nb, Location nloc, ValueRange iv) {
+        auto index = [&](int64_t v) -> Value {
+          return arith::ConstantIndexOp::create(nb, nloc, v);
+        };
+        Value panel = iv[rank - 3], k = iv[rank - 2], lane = iv[rank - 1];
+        Value col = arith::AddIOp::create(
+            nb, nloc, arith::MulIOp::create(nb, nloc, panel, index(width)),
+            lane);
+        Value inside = arith::CmpIOp::create(
+            nb, nloc, arith::CmpIPredicate::ult, col, index(n));
+        // Padding reads the last column, then selects zero.
+        Value source = arith::MinUIOp::create(nb, nloc, col, index(n - 1));
+        if (op.getGlu())
+          source = arith::AddIOp::create(
+              nb, nloc, source,
+              arith::MulIOp::create(nb, nloc, iv[0], index(n)));
+        SmallVector<Value, 2> at = {k, source};
+        if (transposed)
+          std::swap(at[0], at[1]);
+        Value v = tensor::ExtractOp::create(nb, nloc, input, at);
+        Value zero = arith::ConstantOp::create(nb, nloc, element,
+                                               nb.getZeroAttr(element));
+        tensor::YieldOp::create(
+            nb, nloc, arith::SelectOp::create(nb, nloc, inside, v, zero));
+      });
+  return generate.getResult();
+}
+
+Value mlir::act::buildUnpackB(OpBuilder &b, Location loc, Value packed,
+                              int64_t n) {
+  auto packedType = cast<RankedTensorType>(packed.getType());
+  int64_t rank = packedType.getRank();
+  bool glu = rank == 4;
+  int64_t width = packedType.getDimSize(rank - 1);
+  int64_t k = packedType.getDimSize(rank - 2);
+  auto type =
+      RankedTensorType::get({k, glu ? 2 * n : n}, packedType.getElementType());
+  SmallVector<Value> extents;
+  if (ShapedType::isDynamic(k))
+    extents.push_back(tensor::DimOp::create(b, loc, packed, rank - 2));
+  auto generate = tensor::GenerateOp::create(
+      b, loc, type, extents, [&](OpBuilder &nb, Location nloc, ValueRange iv) {
+        Value col = iv[1], group;
+        if (glu) {
+          Value columns = arith::ConstantIndexOp::create(nb, nloc, n);
+          group = arith::DivUIOp::create(nb, nloc, col, columns);
+          col = arith::RemUIOp::create(nb, nloc, col, columns);
+        }
+        Value v = tensor::ExtractOp::create(
+            nb, nloc, packed,
+            packedIndices(nb, nloc, group, iv[0], col, width));
+        tensor::YieldOp::create(nb, nloc, v);
+      });
+  return generate.getResult();
+}
+
+MatmulOp mlir::act::unpackMatmul(RewriterBase &rewriter, MatmulOp op) {
+  auto resultType = cast<RankedTensorType>(op.getType());
+  Value rhs = buildUnpackB(rewriter, op.getLoc(), op.getRhs(),
+                           resultType.getDimSize(1));
+  auto unpacked = MatmulOp::create(
+      rewriter, op.getLoc(), resultType, op.getLhs(), rhs, op.getBias(),
+      op.getDy(), op.getActivationAttr(), op.getTransposeB(), op.getGlu(),
+      /*packed_b=*/false);
+  rewriter.replaceOp(op, unpacked.getResult());
+  return unpacked;
 }

@@ -4,7 +4,7 @@
 // optional bias": linalg.matmul / linalg.batch_matmul into a zero fill, or
 // an act.matmul without epilogue, followed by a row-broadcast bias add.
 // And act.matmul's epilogue on accumulators, for every lowering of it (CPU
-// and GPU).
+// and GPU), and act.pack_b's layout for those that do not read it as is.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,7 +26,7 @@ ArrayAttr getMatmulMaps(MLIRContext *ctx, int64_t rank, bool transposeB);
 /// A matmul (+ bias) that a fusion can absorb.
 struct MatchedMatmul {
   Value lhs, rhs, bias;
-  bool transposeB = false;
+  bool transposeB = false, packedB = false;
   /// The matmul op and, when present, the bias add, in program order.
   SmallVector<Operation *, 2> ops;
 };
@@ -45,6 +45,19 @@ FailureOr<MatchedMatmul> matchMatmul(Value value, std::string &reason,
 /// getActivationAccuracy picks.
 Value buildMatmulEpilogue(OpBuilder &b, Location loc, MatmulOp op,
                           MathOptions options, Value gate, Value up, Value dy);
+
+/// act.pack_b as a tensor.generate: every panel element read from its
+/// column of the input, or zero past the group's last column.
+Value buildPackB(OpBuilder &b, Location loc, PackBOp op);
+
+/// The K x (groups * n) matrix B back from act.pack_b's panels `packed`
+/// (P x K x W, or 2 x P x K x W for the GLU's two groups of n columns), as
+/// a tensor.generate: for lowerings that do not read panels.
+Value buildUnpackB(OpBuilder &b, Location loc, Value packed, int64_t n);
+
+/// Replaces a packed_b act.matmul by the same product on buildUnpackB's
+/// matrix; returns the new op.
+MatmulOp unpackMatmul(RewriterBase &rewriter, MatmulOp op);
 
 } // namespace mlir::act
 

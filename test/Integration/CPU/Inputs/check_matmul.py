@@ -82,12 +82,16 @@ def case_inputs(name, rng):
         return [f(10, 24), w(24, 40), f(40), w(40, 24), f(24)]
     if name == "empty_k":
         return [f(5, 0), f(0, 20), f(20)]
+    if name == "packed_gelu":
+        return [f(37, 300), w(300, 401), f(401)]
+    if name == "packed_swiglu_t":
+        return [f(19, 64), (f(80, 64) / 8).astype(np.float32)]
     raise ValueError(name)
 
 
 def reference(name, x):
     """(float64 reference, absolute tolerance) per element."""
-    if name == "bias_gelu":
+    if name in ("bias_gelu", "packed_gelu"):
         z, e = product(x[0], x[1])
         z += x[2]
         y = gelu(z)
@@ -101,9 +105,13 @@ def reference(name, x):
         z, e = product(x[0], x[1])
         y = gelu_tanh_grad(z, x[2].astype(np.float64))
         return y, SLOPE * np.abs(x[2]) * e + 4 * ulp(y)
-    if name == "swiglu":
-        g, eg = product(x[0], x[1])
-        u, eu = product(x[0], x[2])
+    if name in ("swiglu", "packed_swiglu_t"):
+        if name == "swiglu":
+            wg, wu = x[1], x[2]
+        else:
+            wg, wu = x[1][:40].T, x[1][40:].T
+        g, eg = product(x[0], wg)
+        u, eu = product(x[0], wu)
         s = silu(g)
         y = s * u
         return y, SLOPE * eg * np.abs(u) + np.abs(s) * eu + 4 * ulp(y)
@@ -138,7 +146,8 @@ def reference(name, x):
 
 
 CASES = ["bias_gelu", "transposed_silu", "batch_grad", "swiglu",
-         "geglu_split", "bf16_mish", "ffn", "empty_k"]
+         "geglu_split", "bf16_mish", "ffn", "empty_k", "packed_gelu",
+         "packed_swiglu_t"]
 
 
 def main():

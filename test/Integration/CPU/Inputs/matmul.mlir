@@ -79,3 +79,21 @@ func.func @empty_k(%a: tensor<5x0xf32>, %b: tensor<0x20xf32>, %bias: tensor<20xf
   %r = act.matmul %a, %b bias %bias activation <gelu> : (tensor<5x0xf32>, tensor<0x20xf32>, tensor<20xf32>) -> tensor<5x20xf32>
   return %r : tensor<5x20xf32>
 }
+
+// Prepacked weights: act.pack_b's 48-column panels (the AVX-512 tile; AVX2
+// unpacks them), the last one padded, then the matmul and a separate
+// activation that act-fuse-epilogue folds in.
+func.func @packed_gelu(%a: tensor<37x300xf32>, %b: tensor<300x401xf32>, %bias: tensor<401xf32>) -> tensor<37x401xf32> {
+  %p = act.pack_b %b : tensor<300x401xf32> -> tensor<9x300x48xf32>
+  %mm = act.matmul %a, %p packed_b bias %bias : (tensor<37x300xf32>, tensor<9x300x48xf32>, tensor<401xf32>) -> tensor<37x401xf32>
+  %r = act.gelu %mm : tensor<37x401xf32>
+  return %r : tensor<37x401xf32>
+}
+
+// A prepacked SwiGLU from [Wg | Wu] stored 2N x K (PyTorch's Linear
+// weight), 16-column panels (one AVX-512 vector, two AVX2 ones), M dynamic.
+func.func @packed_swiglu_t(%x: tensor<?x64xf32>, %w: tensor<80x64xf32>) -> tensor<?x40xf32> {
+  %p = act.pack_b %w transpose_b glu : tensor<80x64xf32> -> tensor<2x3x64x16xf32>
+  %h = act.matmul %x, %p packed_b glu activation <silu> : (tensor<?x64xf32>, tensor<2x3x64x16xf32>) -> tensor<?x40xf32>
+  return %h : tensor<?x40xf32>
+}

@@ -30,6 +30,11 @@ inline int64_t getNormalizedAxis(int64_t axis, int64_t rank) {
 }
 /// Checks the parameters of an elementwise activation or gradient op.
 LogicalResult verifyActivationOp(ActivationOpInterface op);
+/// The panels of act.pack_b: `width` columns each, ceil(n / width) per
+/// group (two for the GLU) of n columns.
+inline int64_t getPackedPanels(int64_t n, int64_t width) {
+  return (n + width - 1) / width;
+}
 } // namespace mlir::act
 
 #define GET_OP_CLASSES

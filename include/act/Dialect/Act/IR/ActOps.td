@@ -30,6 +30,9 @@ def Act_FloatTensorOrVector : AnyTypeOf<[VectorOfAnyRankOf<[Act_Float]>,
 def Act_Matrix : TensorRankOf<[Act_Float], [2]>;
 def Act_Row : TensorRankOf<[Act_Float], [1]>;
 def Act_MatmulOperand : TensorRankOf<[Act_Float], [2, 3]>;
+// A matmul's rhs: a matrix, a batch of them, or act.pack_b's panels.
+def Act_MatmulRhs : TensorRankOf<[Act_Float], [2, 3, 4]>;
+def Act_PackedRhs : TensorRankOf<[Act_Float], [3, 4]>;
 
 //===----------------------------------------------------------------------===//
 // Elementwise activations and their gradients
@@ -332,6 +335,13 @@ def Act_MatmulOp : Act_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
       is `f(acc[:, :N]) * acc[:, N:]`, M x N: SwiGLU for `silu`, GeGLU for
       `gelu`. The first half is gated, as in `act.glu`.
 
+    With `packed_b`, `rhs` is B already in `act.pack_b`'s panel-major
+    layout (P x K x W, or 2 x P x K x W for the GLU, W the panel width;
+    `lhs` 2-D, the result's N static): weights packed once, before many
+    calls, as oneDNN's prepacked weights are. The CPU lowering reads the
+    panels in place when W is a multiple of its vector width; elsewhere the
+    panels are unpacked first.
+
     f16/bf16 inputs accumulate in f32 and are rounded once, after the
     epilogue. `act-fuse-epilogue` and `act-fuse-glu` produce this op.
 
@@ -344,14 +354,16 @@ def Act_MatmulOp : Act_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
         -> tensor<128x2816xf32>
     ```
   }];
-  let arguments = (ins Act_MatmulOperand:$lhs, Act_MatmulOperand:$rhs,
+  let arguments = (ins Act_MatmulOperand:$lhs, Act_MatmulRhs:$rhs,
                        Optional<Act_Row>:$bias,
                        Optional<Act_MatmulOperand>:$dy,
                        OptionalAttr<Act_ActivationAttr>:$activation,
-                       UnitAttr:$transpose_b, UnitAttr:$glu);
+                       UnitAttr:$transpose_b, UnitAttr:$glu,
+                       UnitAttr:$packed_b);
   let results = (outs Act_MatmulOperand:$result);
   let assemblyFormat = [{
-    $lhs `,` $rhs (`transpose_b` $transpose_b^)? (`bias` $bias^)?
+    $lhs `,` $rhs (`transpose_b` $transpose_b^)? (`packed_b` $packed_b^)?
+    (`bias` $bias^)?
     (`glu` $glu^)? (`activation` $activation^)? (`grad` $dy^)? attr-dict
     `:` functional-type(operands, results)
   }];
@@ -366,6 +378,39 @@ def Act_MatmulOp : Act_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
   let extraClassDeclaration = [{
     /// The number of columns of B (2N for the GLU epilogue).
     int64_t getRhsColumns();
+  }];
+  let hasVerifier = 1;
+}
+
+def Act_PackBOp : Act_Op<"pack_b", [Pure]> {
+  let summary = "B in panel-major form, for a `packed_b` act.matmul";
+  let description = [{
+    Copies the K x N matrix `input` (N x K with `transpose_b`) into panels
+    of W columns, W the result's last dimension: `result[p, k, j] =
+    B[k, p * W + j]`, zero where `p * W + j >= N`, with P = ceil(N / W)
+    panels. With `glu`, `input` is [Wg | Wu] (2N columns) and the result
+    2 x P x K x W holds the gate's panels, then the up projection's, each
+    padded on its own.
+
+    An `act.matmul ... packed_b` then reads each panel as one contiguous
+    stream, with no copy per call: pack a layer's weights once, run it
+    many times. The CPU lowering's panel is 48 columns on AVX-512 and 16
+    on AVX2 (its `rows` x `vectors` register tile); another W multiple of
+    the vector width works too, any other W is unpacked again first.
+
+    ```mlir
+    %p = act.pack_b %w : tensor<768x3072xf32> -> tensor<64x768x48xf32>
+    %y = act.matmul %x, %p packed_b bias %bias activation <gelu>
+        : (tensor<128x768xf32>, tensor<64x768x48xf32>, tensor<3072xf32>)
+        -> tensor<128x3072xf32>
+    ```
+  }];
+  let arguments = (ins Act_Matrix:$input, UnitAttr:$transpose_b,
+                       UnitAttr:$glu);
+  let results = (outs Act_PackedRhs:$result);
+  let assemblyFormat = [{
+    $input (`transpose_b` $transpose_b^)? (`glu` $glu^)? attr-dict `:`
+    type($input) `->` type($result)
   }];
   let hasVerifier = 1;
 }

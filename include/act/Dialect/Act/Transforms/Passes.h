@@ -22,6 +22,13 @@ namespace mlir::act {
 enum class GeluApproximationMode { tanh, sigmoid, automatic };
 
 /// How act-lower-matmul tiles and threads act.matmul.
+/// Vectors per register tile of act-lower-matmul with `vectorWidth` lanes:
+/// 3 with AVX-512's 32 registers, 2 with AVX2's 16. Times the width, the
+/// panel width act.pack_b should use for it.
+inline int64_t getDefaultMatmulVectors(int64_t vectorWidth) {
+  return vectorWidth >= 16 ? 3 : 2;
+}
+
 struct MatmulLoweringOptions {
   /// f32 lanes per vector: 16 for AVX-512, 8 for AVX2.
   int64_t vectorWidth = 16;
