@@ -17,6 +17,7 @@
 
 #include "matmul_common.h"
 
+#include "act/Dialect/Act/IR/ActOps.h"
 #include "act/JIT/Compiler.h"
 #include "act/Pipelines/Pipelines.h"
 
@@ -49,9 +50,19 @@ std::string memref(int64_t rows, int64_t cols) {
          "xf32>";
 }
 
+/// Kernel arguments as (name, rows, cols); rows 0 for a row vector.
+using Args = std::vector<std::tuple<std::string, int64_t, int64_t>>;
+
+/// `common`, then `gluOnly` or `plainOnly`.
+Args withGlu(bool glu, Args common, const Args &gluOnly,
+             const Args &plainOnly = {}) {
+  const Args &extra = glu ? gluOnly : plainOnly;
+  common.insert(common.end(), extra.begin(), extra.end());
+  return common;
+}
+
 /// `%name = bufferization.to_tensor %name_m` for each (name, rows, cols).
-std::string
-toTensors(const std::vector<std::tuple<std::string, int64_t, int64_t>> &args) {
+std::string toTensors(const Args &args) {
   std::string s;
   for (auto &[name, rows, cols] : args) {
     bool row = rows == 0;
@@ -114,7 +125,7 @@ std::string tensor3(int64_t panels, int64_t k, int64_t width, bool glu) {
 /// GLU, into `width`-column panels) and @kernel (the fused act.matmul on
 /// them).
 std::string prepackedSource(const Shape &s, int64_t width) {
-  int64_t panels = (s.n + width - 1) / width;
+  int64_t panels = getPackedPanels(s.n, width);
   std::string packedT = tensor3(panels, s.k, width, s.glu);
   std::string packedM = "memref" + packedT.substr(6);
   std::string w = s.glu ? "%w" : "%wg";
@@ -122,17 +133,7 @@ std::string prepackedSource(const Shape &s, int64_t width) {
       "func.func @pack(%wg_m: " + memref(s.k, s.n) +
       (s.glu ? ", %wu_m: " + memref(s.k, s.n) : "") + ", %p_m: " + packedM +
       ") {\n" +
-      toTensors(
-          s.glu
-              ? std::vector<std::tuple<std::string, int64_t, int64_t>>{{"wg",
-                                                                        s.k,
-                                                                        s.n},
-                                                                       {"wu",
-                                                                        s.k,
-                                                                        s.n}}
-              : std::vector<std::tuple<std::string, int64_t, int64_t>>{{"wg",
-                                                                        s.k,
-                                                                        s.n}}) +
+      toTensors(withGlu(s.glu, {{"wg", s.k, s.n}}, {{"wu", s.k, s.n}})) +
       (s.glu
            ? "  %w = tensor.concat dim(1) %wg, %wu : (" + tensor(s.k, s.n) +
                  ", " + tensor(s.k, s.n) + ") -> " + tensor(s.k, 2 * s.n) + "\n"
@@ -147,16 +148,7 @@ std::string prepackedSource(const Shape &s, int64_t width) {
       "func.func @kernel(%x_m: " + memref(s.m, s.k) + ", %p_m: " + packedM +
       (s.glu ? "" : ", %b_m: memref<" + std::to_string(s.n) + "xf32>") +
       ", %y: " + memref(s.m, s.n) + ") {\n" +
-      toTensors(
-          s.glu
-              ? std::vector<std::tuple<std::string, int64_t, int64_t>>{{"x",
-                                                                        s.m,
-                                                                        s.k}}
-              : std::vector<std::tuple<std::string, int64_t, int64_t>>{{"x",
-                                                                        s.m,
-                                                                        s.k},
-                                                                       {"b", 0,
-                                                                        s.n}}) +
+      toTensors(withGlu(s.glu, {{"x", s.m, s.k}}, {}, {{"b", 0, s.n}})) +
       "  %p = bufferization.to_tensor %p_m restrict : " + packedM + " to " +
       packedT + "\n  %r = act.matmul %x, %p packed_b" +
       (s.glu ? " glu activation <silu> : (" + tensor(s.m, s.k) + ", " +
@@ -175,18 +167,8 @@ std::string unfusedSource(const Shape &s) {
       ", %w_m: " + memref(s.k, s.n) +
       (s.glu ? "" : ", %b_m: memref<" + std::to_string(s.n) + "xf32>") +
       ", %h_m: " + memref(s.m, s.n) + ") {\n" +
-      toTensors(
-          s.glu
-              ? std::vector<std::tuple<std::string, int64_t, int64_t>>{{"x",
-                                                                        s.m,
-                                                                        s.k},
-                                                                       {"w",
-                                                                        s.k,
-                                                                        s.n}}
-              : std::vector<
-                    std::tuple<std::string, int64_t, int64_t>>{{"x", s.m, s.k},
-                                                               {"w", s.k, s.n},
-                                                               {"b", 0, s.n}}) +
+      toTensors(withGlu(s.glu, {{"x", s.m, s.k}, {"w", s.k, s.n}}, {},
+                        {{"b", 0, s.n}})) +
       "  %h = act.matmul %x, %w" + (s.glu ? "" : " bias %b") + " : (" +
       tensor(s.m, s.k) + ", " + tensor(s.k, s.n) +
       (s.glu ? "" : ", tensor<" + std::to_string(s.n) + "xf32>") + ") -> " +
@@ -346,7 +328,7 @@ int main(int argc, char **argv) {
     seconds = medianSeconds([&] { kernel(&dx, &dw0, s.glu ? &dw1 : &db, &dy); },
                             o.repeat, o.minSeconds);
   } else if (variant == "prepacked") {
-    int64_t panels = (s.n + width - 1) / width;
+    int64_t panels = getPackedPanels(s.n, width);
     std::vector<float> packed((s.glu ? 2 : 1) * panels * s.k * width);
     void *pack = lookup(**compiled, "pack");
     void *kernel = lookup(**compiled, "kernel");
