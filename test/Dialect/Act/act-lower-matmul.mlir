@@ -4,7 +4,9 @@
 // RUN: not act-opt %s --split-input-file --act-lower-matmul="k-chunk=0" 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: not act-opt %s --split-input-file --act-lower-matmul="panels-per-block=-1" 2>&1 | FileCheck %s --check-prefix=BAD
 
-// Bias + GELU epilogue: column blocks in parallel; each K chunk of a block's
+// Bias + GELU epilogue: one worker per OpenMP thread (at most one per
+// column block), each with its own copy of A's row tiles, takes every
+// workers-th column block; each K chunk of a block's
 // B is copied panel-major (8 panels x 128 rows x 48 columns), then 8-row
 // tiles whose K loop carries 24 accumulators (3 B vectors, 8 broadcasts, 24
 // FMAs per step, 1 step per iteration) and prefetches the next chunk's
@@ -14,9 +16,13 @@
 // CHECK-SAME: (%[[A:.*]]: tensor<128x768xf32>, %[[B:.*]]: tensor<768x3072xf32>, %[[BIAS:.*]]: tensor<3072xf32>)
 // CHECK: %[[BM:.*]] = bufferization.to_buffer %[[B]] read_only
 // CHECK: %[[C:.*]] = memref.alloc() {alignment = 64 : i64} : memref<128x3072xf32>
-// A's row tiles are copied into one buffer first.
+// CHECK: %[[T:.*]] = call @omp_get_max_threads() : () -> i32
+// CHECK: %[[TI:.*]] = arith.index_cast %[[T]] : i32 to index
+// CHECK: %[[TB:.*]] = arith.minui %[[TI]], %c8 : index
+// CHECK: %[[W:.*]] = arith.maxui %[[TB]], %c1 : index
+// CHECK: scf.parallel (%[[WI:.*]]) = (%c0) to (%[[W]]) step (%c1)
 // CHECK: %[[PA:.*]] = memref.alloc() {alignment = 64 : i64} : memref<16x768x8xf32>
-// CHECK: scf.parallel
+// CHECK: scf.for %[[BLK:.*]] = %[[WI]] to %c8 step %[[W]]
 // CHECK: %[[PB:.*]] = memref.alloc() {alignment = 64 : i64} : memref<8x128x48xf32>
 // CHECK: scf.for {{.*}} step %c128
 // CHECK: %[[ROW:.*]] = vector.load %[[BM]][{{.*}}] : memref<768x3072xf32>, vector<16xf32>

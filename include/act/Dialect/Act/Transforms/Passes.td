@@ -166,7 +166,7 @@ def ActFuseGlu : Pass<"act-fuse-glu"> {
   ];
 }
 
-def ActLowerMatmul : Pass<"act-lower-matmul"> {
+def ActLowerMatmul : Pass<"act-lower-matmul", "::mlir::ModuleOp"> {
   let summary = "Lower act.matmul to register-tiled vector loops with the "
                 "epilogue on the accumulators";
   let description = [{
@@ -177,8 +177,10 @@ def ActLowerMatmul : Pass<"act-lower-matmul"> {
     - A's full row tiles are first copied into one buffer, so that a tile's
       broadcasts come from one cache line per K step;
     - columns are cut into blocks of `panels-per-block` panels (8; 2 for a
-      GLU, whose block holds two groups), the unit of parallel work
-      (`scf.parallel`, which the CPU pipeline maps to OpenMP);
+      GLU, whose block holds two groups), dealt round-robin to one worker
+      per OpenMP thread (an `scf.parallel` over `omp_get_max_threads()`
+      workers, which the CPU pipeline maps to OpenMP); each worker copies A
+      for itself, so that no core reads a copy another core just wrote;
     - K is processed in chunks of `k-chunk` steps; partial sums wait in an
       f32 scratch buffer between chunks;
     - each K chunk of a block of B is first copied into a panel-major
@@ -235,6 +237,7 @@ def ActLowerMatmul : Pass<"act-lower-matmul"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect",
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
