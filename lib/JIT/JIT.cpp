@@ -7,6 +7,7 @@
 
 #include "act/JIT/JIT.h"
 
+#include "act/Dialect/Act/IR/ActOps.h"
 #include "act/GPU/CudaRuntime.h"
 #include "act/Pipelines/Pipelines.h"
 
@@ -89,8 +90,8 @@ std::vector<Shape> getShapes(ArrayRef<NamedArray> arrays) {
   return shapes;
 }
 
-/// A function over memrefs that wraps one tensor op on `arrays` (inputs,
-/// then the output y); the op is printed by `op`.
+/// A function over memrefs that wraps tensor ops: its inputs become tensors
+/// %<name>, its outputs are memrefs %<name>_m that tensors are stored into.
 struct KernelSource {
   std::string element;
   std::string text;
@@ -105,36 +106,102 @@ struct KernelSource {
     return s + element + ">";
   }
 
-  /// func.func @name(inputs..., %y) { to_tensor; %r = <op> : <types>;
-  /// store }, the input types in parentheses where the op's syntax has them
-  /// (act.ffn, act.gated_ffn; not act.glu).
-  std::string build(StringRef name, ArrayRef<NamedArray> arrays,
-                    bool parenthesized,
-                    llvm::function_ref<void(llvm::raw_ostream &)> op) {
-    ArrayRef<NamedArray> inputs = arrays.drop_back();
-    ArrayRef<int64_t> result = arrays.back().shape;
+  /// func.func @name(inputs..., outputs...) { to_tensor of each input.
+  void begin(StringRef name, ArrayRef<NamedArray> inputs,
+             ArrayRef<NamedArray> outputs) {
     os << "func.func @" << name << "(";
-    for (const NamedArray &in : inputs)
-      os << "%" << in.name << "_m: " << type("memref", in.shape) << ", ";
-    os << "%y: " << type("memref", result) << ") {\n";
+    llvm::interleaveComma(llvm::concat<const NamedArray>(inputs, outputs), os,
+                          [&](const NamedArray &a) {
+                            os << "%" << a.name
+                               << "_m: " << type("memref", a.shape);
+                          });
+    os << ") {\n";
     for (const NamedArray &in : inputs)
       os << "  %" << in.name << " = bufferization.to_tensor %" << in.name
          << "_m restrict : " << type("memref", in.shape) << " to "
          << type("tensor", in.shape) << "\n";
-    os << "  %r = ";
-    op(os);
-    os << (parenthesized ? " : (" : " : ");
-    llvm::interleaveComma(inputs, os, [&](const NamedArray &in) {
-      os << type("tensor", in.shape);
-    });
-    os << (parenthesized ? ") -> " : " -> ") << type("tensor", result);
-    os << "\n  bufferization.materialize_in_destination %r in restrict "
-          "writable %y : ("
-       << type("tensor", result) << ", " << type("memref", result)
-       << ") -> ()\n  return\n}\n";
+  }
+
+  /// `%value = <op> : (operand types) -> result type`, the operand types
+  /// in parentheses where the op's syntax has them (act.matmul, act.ffn,
+  /// act.gated_ffn; not act.glu).
+  void op(StringRef value, StringRef text, ArrayRef<Shape> operands,
+          ArrayRef<int64_t> result, bool parenthesized) {
+    os << "  %" << value << " = " << text << (parenthesized ? " : (" : " : ");
+    llvm::interleaveComma(
+        operands, os, [&](const Shape &shape) { os << type("tensor", shape); });
+    os << (parenthesized ? ") -> " : " -> ") << type("tensor", result) << "\n";
+  }
+
+  /// Stores tensor %value into output `out`.
+  void store(StringRef value, const NamedArray &out) {
+    os << "  bufferization.materialize_in_destination %" << value
+       << " in restrict writable %" << out.name << "_m : ("
+       << type("tensor", out.shape) << ", " << type("memref", out.shape)
+       << ") -> ()\n";
+  }
+
+  std::string end() {
+    os << "  return\n}\n";
     return text;
   }
+
+  /// One op on `arrays` (inputs, then the output y), printed by `print`.
+  std::string build(StringRef name, ArrayRef<NamedArray> arrays,
+                    bool parenthesized,
+                    llvm::function_ref<void(llvm::raw_ostream &)> print) {
+    ArrayRef<NamedArray> inputs = arrays.drop_back();
+    begin(name, inputs, arrays.back());
+    std::string text;
+    llvm::raw_string_ostream opText(text);
+    print(opText);
+    op("r", text, getShapes(inputs), arrays.back().shape, parenthesized);
+    store("r", arrays.back());
+    return end();
+  }
 };
+
+/// The weights of `spec` packed by act.pack_b into `width`-column panels:
+/// P x K x W per matrix, 2 x P x K x W for a gated FFN's [Wg | Wu].
+std::vector<NamedArray> getPackedWeights(const FfnSpec &spec, int64_t width) {
+  int64_t d = spec.model, h = spec.hidden;
+  Shape up = {getPackedPanels(h, width), d, width};
+  Shape down = {getPackedPanels(d, width), h, width};
+  if (spec.gated) {
+    up.insert(up.begin(), 2);
+    return {{"pgu", up}, {"pd", down}};
+  }
+  return {{"p1", up}, {"p2", down}};
+}
+
+/// The arrays of the FFN kernel on packed weights: getArrays(spec) with the
+/// weights replaced by getPackedWeights.
+std::vector<NamedArray> getPackedArrays(const FfnSpec &spec, int64_t width) {
+  std::vector<NamedArray> packed = getPackedWeights(spec, width);
+  Shape x = {-1, spec.model};
+  if (spec.gated)
+    return {{"x", x}, packed[0], packed[1], {"y", x}};
+  if (spec.bias)
+    return {{"x", x},
+            packed[0],
+            {"b1", {spec.hidden}},
+            packed[1],
+            {"b2", {spec.model}},
+            {"y", x}};
+  return {{"x", x}, packed[0], packed[1], {"y", x}};
+}
+
+/// The arrays of the weight packer: the weights as getFfn takes them, then
+/// the packed ones.
+std::vector<NamedArray> getPackerArrays(const FfnSpec &spec, int64_t width) {
+  std::vector<NamedArray> arrays;
+  for (NamedArray &array : getArrays(spec))
+    if (array.name[0] == 'w')
+      arrays.push_back(array);
+  for (NamedArray &array : getPackedWeights(spec, width))
+    arrays.push_back(array);
+  return arrays;
+}
 } // namespace
 
 std::string mlir::act::getGluModuleSource(const GluSpec &spec, StringRef name) {
@@ -146,18 +213,68 @@ std::string mlir::act::getGluModuleSource(const GluSpec &spec, StringRef name) {
              });
 }
 
-std::string mlir::act::getFfnModuleSource(const FfnSpec &spec, StringRef name) {
+std::string mlir::act::getFfnModuleSource(const FfnSpec &spec, StringRef name,
+                                          int64_t panelWidth) {
   std::string act = printActivation(spec.kind, spec.params);
-  return KernelSource(spec.dtype)
-      .build(name, getArrays(spec), /*parenthesized=*/true,
-             [&](llvm::raw_ostream &os) {
-               if (spec.gated)
-                 os << "act.gated_ffn " << act << " %x, %wg, %wu, %wd";
-               else if (spec.bias)
-                 os << "act.ffn " << act << " %x, %w1 bias %b1, %w2 bias %b2";
-               else
-                 os << "act.ffn " << act << " %x, %w1, %w2";
-             });
+  if (!spec.packedWeights)
+    return KernelSource(spec.dtype)
+        .build(name, getArrays(spec), /*parenthesized=*/true,
+               [&](llvm::raw_ostream &os) {
+                 if (spec.gated)
+                   os << "act.gated_ffn " << act << " %x, %wg, %wu, %wd";
+                 else if (spec.bias)
+                   os << "act.ffn " << act << " %x, %w1 bias %b1, %w2 bias %b2";
+                 else
+                   os << "act.ffn " << act << " %x, %w1, %w2";
+               });
+  // act.ffn and act.gated_ffn as the two products they decompose into
+  // (act-expand), on packed panels.
+  std::vector<NamedArray> arrays = getPackedArrays(spec, panelWidth);
+  KernelSource source(spec.dtype);
+  source.begin(name, ArrayRef(arrays).drop_back(), arrays.back());
+  Shape x = {-1, spec.model}, hidden = {-1, spec.hidden};
+  Shape up = getPackedWeights(spec, panelWidth)[0].shape;
+  Shape down = getPackedWeights(spec, panelWidth)[1].shape;
+  if (spec.gated) {
+    source.op("h", "act.matmul %x, %pgu packed_b glu activation " + act,
+              {x, up}, hidden, /*parenthesized=*/true);
+    source.op("r", "act.matmul %h, %pd packed_b", {hidden, down}, x, true);
+  } else if (spec.bias) {
+    source.op("h", "act.matmul %x, %p1 packed_b bias %b1 activation " + act,
+              {x, up, {spec.hidden}}, hidden, true);
+    source.op("r", "act.matmul %h, %p2 packed_b bias %b2",
+              {hidden, down, {spec.model}}, x, true);
+  } else {
+    source.op("h", "act.matmul %x, %p1 packed_b activation " + act, {x, up},
+              hidden, true);
+    source.op("r", "act.matmul %h, %p2 packed_b", {hidden, down}, x, true);
+  }
+  source.store("r", arrays.back());
+  return source.end();
+}
+
+std::string mlir::act::getFfnPackerModuleSource(const FfnSpec &spec,
+                                                StringRef name,
+                                                int64_t panelWidth) {
+  std::vector<NamedArray> arrays = getPackerArrays(spec, panelWidth);
+  size_t weights = spec.gated ? 3 : 2;
+  ArrayRef<NamedArray> in = ArrayRef(arrays).take_front(weights);
+  ArrayRef<NamedArray> out = ArrayRef(arrays).drop_front(weights);
+  KernelSource source(spec.dtype);
+  source.begin(name, in, out);
+  int64_t d = spec.model, h = spec.hidden;
+  if (spec.gated) {
+    source.op("wgu", "tensor.concat dim(1) %wg, %wu", {{d, h}, {d, h}},
+              {d, 2 * h}, /*parenthesized=*/true);
+    source.op("p0", "act.pack_b %wgu glu", {{d, 2 * h}}, out[0].shape, false);
+    source.op("p1", "act.pack_b %wd", {{h, d}}, out[1].shape, false);
+  } else {
+    source.op("p0", "act.pack_b %w1", {{d, h}}, out[0].shape, false);
+    source.op("p1", "act.pack_b %w2", {{h, d}}, out[1].shape, false);
+  }
+  source.store("p0", out[0]);
+  source.store("p1", out[1]);
+  return source.end();
 }
 
 //===----------------------------------------------------------------------===//
@@ -207,7 +324,7 @@ llvm::Error mlir::act::parseActivation(StringRef name, StringRef options,
 //===----------------------------------------------------------------------===//
 
 namespace {
-/// A ranked strided memref descriptor of rank 1 or 2.
+/// A ranked strided memref descriptor.
 template <int Rank> struct MemRefDescriptor {
   void *allocated;
   void *aligned;
@@ -216,12 +333,37 @@ template <int Rank> struct MemRefDescriptor {
   int64_t strides[Rank];
 };
 
+/// The descriptor of a dense row-major array of rank 1 to 4.
 struct Descriptor {
   MemRefDescriptor<1> rank1;
   MemRefDescriptor<2> rank2;
-  void *get(size_t rank) {
-    return rank == 1 ? static_cast<void *>(&rank1)
-                     : static_cast<void *>(&rank2);
+  MemRefDescriptor<3> rank3;
+  MemRefDescriptor<4> rank4;
+
+  template <int Rank>
+  static void *fill(MemRefDescriptor<Rank> &d, const ArrayArg &array) {
+    d.allocated = d.aligned = array.data;
+    d.offset = 0;
+    int64_t stride = 1;
+    for (int i = Rank - 1; i >= 0; --i) {
+      d.sizes[i] = array.shape[i];
+      d.strides[i] = stride;
+      stride *= array.shape[i];
+    }
+    return &d;
+  }
+
+  void *set(const ArrayArg &array) {
+    switch (array.shape.size()) {
+    case 1:
+      return fill(rank1, array);
+    case 2:
+      return fill(rank2, array);
+    case 3:
+      return fill(rank3, array);
+    default:
+      return fill(rank4, array);
+    }
   }
 };
 } // namespace
@@ -229,7 +371,7 @@ struct Descriptor {
 llvm::Error ArrayKernel::run(ArrayRef<ArrayArg> arrays) const {
   if (arrays.size() != signature.size())
     return makeError("expected " + llvm::Twine(signature.size()) +
-                     " arrays (inputs, then the output), got " +
+                     " arrays (inputs, then the outputs), got " +
                      llvm::Twine(arrays.size()));
   int64_t rows = -1;
   for (auto [i, array, expected] : llvm::enumerate(arrays, signature)) {
@@ -268,17 +410,8 @@ llvm::Error ArrayKernel::run(ArrayRef<ArrayArg> arrays) const {
   }
   std::vector<Descriptor> descriptors(arrays.size());
   std::vector<void *> pointers;
-  for (auto [array, descriptor] : llvm::zip(arrays, descriptors)) {
-    if (array.shape.size() == 1)
-      descriptor.rank1 = {array.data, array.data, 0, {array.shape[0]}, {1}};
-    else
-      descriptor.rank2 = {array.data,
-                          array.data,
-                          0,
-                          {array.shape[0], array.shape[1]},
-                          {array.shape[1], 1}};
-    pointers.push_back(descriptor.get(array.shape.size()));
-  }
+  for (auto [array, descriptor] : llvm::zip(arrays, descriptors))
+    pointers.push_back(descriptor.set(array));
   using P = void *;
   switch (pointers.size()) {
   case 2:
@@ -336,6 +469,8 @@ struct Jit::Impl {
   }
   /// The resolved target, part of every key: "native" differs per host.
   std::string targetKey;
+  /// The panel width of packed FFN weights for the CPU target.
+  int64_t panelWidth = 0;
   mutable std::mutex mutex;
   std::unordered_map<std::string, std::shared_ptr<Slot>> slots;
   std::atomic<uint64_t> requests{0}, memoryHits{0}, diskHits{0}, compiles{0};
@@ -470,6 +605,7 @@ llvm::Expected<std::unique_ptr<Jit>> Jit::create(const Options &options) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->targetKey = target->cpu + "\n" + target->features + "\n";
+  impl->panelWidth = getPackedPanelWidth(*target);
   return std::unique_ptr<Jit>(new Jit(std::move(impl)));
 }
 
@@ -567,8 +703,7 @@ Jit::getGlu(const GluSpec &spec, Accuracy accuracy) {
                         getShapes(getArrays(spec)), accuracy);
 }
 
-llvm::Expected<std::shared_ptr<const ArrayKernel>>
-Jit::getFfn(const FfnSpec &spec, Accuracy accuracy) {
+static llvm::Error checkFfnSpec(const FfnSpec &spec) {
   if (std::optional<std::string> message =
           checkActivationParams(spec.kind, spec.params))
     return makeError(*message);
@@ -576,8 +711,29 @@ Jit::getFfn(const FfnSpec &spec, Accuracy accuracy) {
     return makeError("an FFN needs positive model and hidden sizes, got " +
                      llvm::Twine(spec.model) + " and " +
                      llvm::Twine(spec.hidden));
-  return getArrayKernel("ffn", getFfnModuleSource(spec, "act_kernel"),
-                        getShapes(getArrays(spec)), accuracy);
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::shared_ptr<const ArrayKernel>>
+Jit::getFfn(const FfnSpec &spec, Accuracy accuracy) {
+  if (llvm::Error err = checkFfnSpec(spec))
+    return std::move(err);
+  int64_t width = impl->panelWidth;
+  return getArrayKernel("ffn", getFfnModuleSource(spec, "act_kernel", width),
+                        getShapes(spec.packedWeights
+                                      ? getPackedArrays(spec, width)
+                                      : getArrays(spec)),
+                        accuracy);
+}
+
+llvm::Expected<std::shared_ptr<const ArrayKernel>>
+Jit::getFfnWeightPacker(const FfnSpec &spec) {
+  if (llvm::Error err = checkFfnSpec(spec))
+    return std::move(err);
+  int64_t width = impl->panelWidth;
+  return getArrayKernel(
+      "ffn-packer", getFfnPackerModuleSource(spec, "act_kernel", width),
+      getShapes(getPackerArrays(spec, width)), Accuracy::precise);
 }
 
 llvm::Expected<std::shared_ptr<const ArrayKernel>>

@@ -564,31 +564,84 @@ int runFfn(Options o) {
         "') must be 2-D");
   spec.model = x.shape[1];
   spec.hidden = arrays[1].shape[1];
+  // Checked here, by input, before the weights are packed.
+  int64_t d = spec.model, h = spec.hidden;
+  using Shape = llvm::SmallVector<int64_t, 2>;
+  std::vector<Shape> expected =
+      spec.gated  ? std::vector<Shape>{{-1, d}, {d, h}, {d, h}, {h, d}}
+      : spec.bias ? std::vector<Shape>{{-1, d}, {d, h}, {h}, {h, d}, {d}}
+                  : std::vector<Shape>{{-1, d}, {d, h}, {h, d}};
+  for (size_t i = 1; i < arrays.size(); ++i)
+    if (ArrayRef<int64_t>(arrays[i].shape) != ArrayRef<int64_t>(expected[i])) {
+      auto text = [](ArrayRef<int64_t> shape) {
+        std::string s;
+        llvm::raw_string_ostream os(s);
+        os << "[";
+        llvm::interleaveComma(shape, os);
+        os << "]";
+        return s;
+      };
+      die("input " + llvm::Twine(i) + " ('" + o.inputs[i] + "') has shape " +
+          text(arrays[i].shape) + ", expected " + text(expected[i]));
+    }
+  // The weights are packed once, outside the timing, as a host that runs
+  // the FFN many times would (Jit::getFfnWeightPacker).
+  spec.packedWeights = true;
   auto jit = dieOnError(Jit::create({o.compile.target, ""}));
   std::shared_ptr<const ArrayKernel> kernel =
       dieOnError(jit->getFfn(spec, o.compile.accuracy));
+  std::shared_ptr<const ArrayKernel> packer =
+      dieOnError(jit->getFfnWeightPacker(spec));
   if (auto *setThreads = reinterpret_cast<void (*)(int)>(
           llvm::sys::DynamicLibrary::SearchForAddressOfSymbol(
               "omp_set_num_threads")))
     setThreads(static_cast<int>(o.threads));
 
   std::vector<std::vector<char>> data;
-  std::vector<ArrayArg> args;
+  std::vector<ArrayArg> args, weights;
   for (auto [i, array] : llvm::enumerate(arrays)) {
     data.push_back(toKernelData(array, o.inputs[i], o.dtype));
-    args.push_back(
-        {data.back().data(), llvm::SmallVector<int64_t, 2>(array.shape.begin(),
-                                                           array.shape.end())});
+    ArrayArg arg = {
+        data.back().data(),
+        llvm::SmallVector<int64_t, 2>(array.shape.begin(), array.shape.end())};
+    // x, W1, b1, W2, b2 with biases, else x and the weights.
+    if (i > 0 && !(spec.bias && i % 2 == 0))
+      weights.push_back(arg);
+    else
+      args.push_back(arg);
   }
+  // The packer's outputs, then the kernel's arguments with the packed
+  // weights in the raw ones' places (x, W1, [b1], W2, [b2] or x, [Wg | Wu],
+  // Wd).
+  std::vector<ArrayArg> packerArgs = weights;
+  std::vector<std::vector<char>> packed;
+  for (size_t i = weights.size(); i < packer->getSignature().size(); ++i) {
+    ArrayRef<int64_t> shape = packer->getSignature()[i];
+    int64_t count = 1;
+    for (int64_t d : shape)
+      count *= d;
+    packed.emplace_back(count * getDTypeSize(o.dtype));
+    packerArgs.push_back({packed.back().data(), {shape.begin(), shape.end()}});
+  }
+  if (llvm::Error err = packer->run(packerArgs))
+    die(llvm::toString(std::move(err)));
+  ArrayRef<ArrayArg> packedWeights =
+      ArrayRef(packerArgs).drop_front(weights.size());
+  std::vector<ArrayArg> kernelArgs = {args[0], packedWeights[0]};
+  if (spec.bias)
+    kernelArgs.push_back(args[1]);
+  kernelArgs.push_back(packedWeights[1]);
+  if (spec.bias)
+    kernelArgs.push_back(args[2]);
   int64_t rows = x.shape[0];
   std::vector<char> y(rows * spec.model * getDTypeSize(o.dtype));
-  args.push_back({y.data(), {rows, spec.model}});
-  if (llvm::Error err = kernel->run(args))
+  kernelArgs.push_back({y.data(), {rows, spec.model}});
+  if (llvm::Error err = kernel->run(kernelArgs))
     die(llvm::toString(std::move(err)));
   if (o.bench) {
     // Shapes were checked by the first run.
     std::vector<double> seconds = timeSamples(
-        [&] { llvm::consumeError(kernel->run(args)); }, o.repeat, 1e-2);
+        [&] { llvm::consumeError(kernel->run(kernelArgs)); }, o.repeat, 1e-2);
     std::sort(seconds.begin(), seconds.end());
     double median = seconds[seconds.size() / 2];
     double flops = 2.0 * rows * spec.model * spec.hidden * (spec.gated ? 3 : 2);

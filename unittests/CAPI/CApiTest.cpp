@@ -141,7 +141,7 @@ TEST_F(CApi, ArraysAreChecked) {
   arrays[0].rank = 2;
   EXPECT_NE(act_kernel_run_arrays(ffn, arrays, 4), 0);
   EXPECT_STREQ(act_last_error(),
-               "expected 5 arrays (inputs, then the output), got 4");
+               "expected 5 arrays (inputs, then the outputs), got 4");
   EXPECT_NE(act_kernel_run_arrays(ffn, nullptr, 5), 0);
   EXPECT_STREQ(act_last_error(), "the array list is a null pointer");
   act_kernel_destroy(ffn);

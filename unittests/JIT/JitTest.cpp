@@ -182,6 +182,91 @@ TEST(Jit, GluAndFfnMatchNaiveLoops) {
     }
 }
 
+/// Packed weights: the packer's panels fed to the packed kernel give the
+/// unpacked kernel's result (the same products, the same order of sums),
+/// for a plain FFN with biases and a gated one, with sizes that leave the
+/// last panel partly padded.
+TEST(Jit, PackedFfnWeightsMatchFfn) {
+  auto jit = makeJit();
+  ASSERT_TRUE(jit);
+  int64_t rows = 5, model = 40, hidden = 100;
+  for (bool gated : {false, true}) {
+    SCOPED_TRACE(gated ? "gated" : "plain");
+    FfnSpec spec;
+    spec.kind = gated ? ActivationKind::silu : ActivationKind::gelu;
+    spec.model = model;
+    spec.hidden = hidden;
+    spec.gated = gated;
+    auto plain = jit->getFfn(spec);
+    ASSERT_TRUE(bool(plain)) << llvm::toString(plain.takeError());
+    spec.packedWeights = true;
+    auto packed = jit->getFfn(spec);
+    ASSERT_TRUE(bool(packed)) << llvm::toString(packed.takeError());
+    auto packer = jit->getFfnWeightPacker(spec);
+    ASSERT_TRUE(bool(packer)) << llvm::toString(packer.takeError());
+
+    std::vector<float> x = ramp(rows * model, -1, 1),
+                       up = ramp(model * hidden, -0.3, 0.3),
+                       up2 = ramp(model * hidden, 0.2, -0.25),
+                       down = ramp(hidden * model, 0.25, -0.2),
+                       b1 = ramp(hidden, -0.1, 0.1), b2 = ramp(model, 0, 0.2);
+    std::vector<ArrayArg> weights = {{up.data(), {model, hidden}}};
+    if (gated)
+      weights.push_back({up2.data(), {model, hidden}});
+    weights.push_back({down.data(), {hidden, model}});
+
+    // The packer's outputs, shaped as its signature says.
+    llvm::ArrayRef<llvm::SmallVector<int64_t, 2>> signature =
+        (*packer)->getSignature();
+    ASSERT_EQ(signature.size(), weights.size() + 2);
+    std::vector<std::vector<float>> panels;
+    std::vector<ArrayArg> packerArgs = weights;
+    for (size_t i = weights.size(); i < signature.size(); ++i) {
+      int64_t count = 1;
+      for (int64_t d : signature[i])
+        count *= d;
+      panels.emplace_back(count, std::nanf(""));
+      packerArgs.push_back({panels.back().data(), signature[i]});
+    }
+    llvm::Error err = (*packer)->run(packerArgs);
+    ASSERT_FALSE(bool(err)) << llvm::toString(std::move(err));
+    EXPECT_EQ(signature[weights.size()].size(), gated ? 4u : 3u);
+
+    std::vector<float> expected(rows * model), y(rows * model);
+    std::vector<ArrayArg> plainArgs = {{x.data(), {rows, model}}};
+    std::vector<ArrayArg> packedArgs = plainArgs;
+    if (gated) {
+      plainArgs.insert(plainArgs.end(), weights.begin(), weights.end());
+      packedArgs.push_back(packerArgs[3]);
+      packedArgs.push_back(packerArgs[4]);
+    } else {
+      plainArgs.insert(plainArgs.end(), {weights[0],
+                                         {b1.data(), {hidden}},
+                                         weights[1],
+                                         {b2.data(), {model}}});
+      packedArgs.insert(packedArgs.end(), {packerArgs[2],
+                                           {b1.data(), {hidden}},
+                                           packerArgs[3],
+                                           {b2.data(), {model}}});
+    }
+    plainArgs.push_back({expected.data(), {rows, model}});
+    packedArgs.push_back({y.data(), {rows, model}});
+    err = (*plain)->run(plainArgs);
+    ASSERT_FALSE(bool(err)) << llvm::toString(std::move(err));
+    err = (*packed)->run(packedArgs);
+    ASSERT_FALSE(bool(err)) << llvm::toString(std::move(err));
+    for (int64_t i = 0; i < rows * model; ++i)
+      EXPECT_NEAR(y[i], expected[i], 1e-5 * (1 + std::fabs(expected[i])))
+          << "at " << i;
+    // The packed kernel checks the packed shapes.
+    packedArgs[1].shape = {model, hidden};
+    err = (*packed)->run(packedArgs);
+    ASSERT_TRUE(bool(err));
+    EXPECT_NE(llvm::toString(std::move(err)).find("array 1 has shape"),
+              std::string::npos);
+  }
+}
+
 TEST(Jit, ArrayKernelRejectsBadArrays) {
   auto jit = makeJit();
   ASSERT_TRUE(jit);
@@ -195,7 +280,7 @@ TEST(Jit, ArrayKernelRejectsBadArrays) {
     return err ? llvm::toString(std::move(err)) : std::string();
   };
   EXPECT_EQ(message({{a.data(), {2, 4}}, {b.data(), {2, 4}}}),
-            "expected 3 arrays (inputs, then the output), got 2");
+            "expected 3 arrays (inputs, then the outputs), got 2");
   EXPECT_EQ(
       message({{a.data(), {2, 4}}, {b.data(), {2, 3}}, {y.data(), {2, 4}}}),
       "array 1 has shape [2, 3], expected [rows, 4] with rows = 2");

@@ -52,13 +52,17 @@ struct FfnSpec {
   int64_t model = 0, hidden = 0;
   bool gated = false;
   bool bias = true;
+  /// The kernel takes the weights packed once by getFfnWeightPacker (the
+  /// shapes in its signature) instead of copying them on every call.
+  bool packedWeights = false;
 };
 
 /// A compiled kernel over arrays with fixed trailing dimensions: checks the
 /// arrays it is given (count, null pointers, shapes) before it runs.
 class ArrayKernel {
 public:
-  /// Inputs in the order of the spec's formula, then the output.
+  /// Inputs in the order of the spec's formula, then the output(s); arrays
+  /// of rank 1 to 4.
   llvm::Error run(llvm::ArrayRef<ArrayArg> arrays) const;
 
   /// Expected shapes, -1 for the free row count (the same in every array).
@@ -125,6 +129,11 @@ public:
   getGlu(const GluSpec &spec, Accuracy accuracy = Accuracy::precise);
   llvm::Expected<std::shared_ptr<const ArrayKernel>>
   getFfn(const FfnSpec &spec, Accuracy accuracy = Accuracy::precise);
+  /// For a spec with packedWeights: packs W1, W2 (or Wg, Wu, Wd) into the
+  /// panels getFfn's kernel reads, for this Jit's target (arrays: the
+  /// weights, then the packed W1, W2 or [Wg | Wu], Wd).
+  llvm::Expected<std::shared_ptr<const ArrayKernel>>
+  getFfnWeightPacker(const FfnSpec &spec);
   /// Any module; call its functions through CompiledModule::invoke.
   llvm::Expected<std::shared_ptr<const CompiledModule>>
   getModule(llvm::StringRef source, Accuracy accuracy = Accuracy::precise);
@@ -151,7 +160,13 @@ llvm::Error parseActivation(llvm::StringRef name, llvm::StringRef options,
 /// The MLIR of a GLU or FFN kernel `@<name>` on memrefs (exposed for tests
 /// and act-run).
 std::string getGluModuleSource(const GluSpec &spec, llvm::StringRef name);
-std::string getFfnModuleSource(const FfnSpec &spec, llvm::StringRef name);
+/// With spec.packedWeights the kernel reads `panelWidth`-column panels
+/// (getPackedPanelWidth of the target) and getFfnPackerModuleSource writes
+/// them.
+std::string getFfnModuleSource(const FfnSpec &spec, llvm::StringRef name,
+                               int64_t panelWidth = 0);
+std::string getFfnPackerModuleSource(const FfnSpec &spec, llvm::StringRef name,
+                                     int64_t panelWidth);
 
 } // namespace mlir::act
 
