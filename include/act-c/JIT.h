@@ -35,11 +35,11 @@ typedef enum {
   ACT_ACCURACY_MAX_ENUM = 0x7fffffff
 } act_accuracy;
 
-/* A row-major array: rank 1 or 2, shape[rank..1] unused. */
+/* A row-major array: rank 1 to 4, shape[rank..3] unused. */
 typedef struct {
   void *data;
   int64_t rank;
-  int64_t shape[2];
+  int64_t shape[4];
 } act_array;
 
 /* The message of the calling thread's last error ("" if none). */
@@ -76,9 +76,24 @@ int act_jit_glu(act_jit *jit, const char *activation, const char *options,
 int act_jit_ffn(act_jit *jit, const char *activation, const char *options,
                 int64_t model, int64_t hidden, int gated, int bias,
                 act_dtype dtype, act_accuracy accuracy, act_kernel **kernel);
-/* Runs a GLU or FFN kernel: the inputs in the formula's order, then y. */
+/* The FFN of act_jit_ffn on weights packed once: *packer takes W1, W2
+ * (or Wg, Wu, Wd) and writes the packed W1, W2 (or [Wg | Wu], Wd); *kernel
+ * takes x, the packed weights (and biases, in act_jit_ffn's order), then y.
+ * The packed shapes come from act_kernel_array_shape. */
+int act_jit_ffn_packed(act_jit *jit, const char *activation,
+                       const char *options, int64_t model, int64_t hidden,
+                       int gated, int bias, act_dtype dtype,
+                       act_accuracy accuracy, act_kernel **kernel,
+                       act_kernel **packer);
+/* Runs a GLU or FFN kernel (or an FFN weight packer): the inputs in the
+ * formula's order, then the output(s). */
 int act_kernel_run_arrays(const act_kernel *kernel, const act_array *arrays,
                           size_t count);
+/* The rank and shape that array `index` of a GLU or FFN kernel must have
+ * (shape -1: the free row count); `shape->data` is set to NULL. Fails past
+ * the last array. */
+int act_kernel_array_shape(const act_kernel *kernel, size_t index,
+                           act_array *shape);
 
 /* Any module from MLIR text; call a function with act_kernel_invoke: args
  * are pointers to the arguments of its C interface (MLIR's packed

@@ -161,21 +161,72 @@ int act_jit_glu(act_jit *jit, const char *activation, const char *options,
   return succeed();
 }
 
-int act_jit_ffn(act_jit *jit, const char *activation, const char *options,
-                int64_t model, int64_t hidden, int gated, int bias,
-                act_dtype dtype, act_accuracy accuracy, act_kernel **kernel) {
-  FfnSpec spec;
+/// The FfnSpec of act_jit_ffn and act_jit_ffn_packed.
+static llvm::Error prepareFfn(act_jit *jit, act_kernel **kernel,
+                              const char *activation, const char *options,
+                              int64_t model, int64_t hidden, int gated,
+                              int bias, act_dtype dtype, act_accuracy accuracy,
+                              FfnSpec &spec) {
   if (llvm::Error err =
           prepare(jit, kernel, activation, options, dtype, accuracy, spec))
-    return fail(std::move(err));
+    return err;
   spec.model = model;
   spec.hidden = hidden;
   spec.gated = gated != 0;
   spec.bias = bias != 0;
+  return llvm::Error::success();
+}
+
+int act_jit_ffn(act_jit *jit, const char *activation, const char *options,
+                int64_t model, int64_t hidden, int gated, int bias,
+                act_dtype dtype, act_accuracy accuracy, act_kernel **kernel) {
+  FfnSpec spec;
+  if (llvm::Error err = prepareFfn(jit, kernel, activation, options, model,
+                                   hidden, gated, bias, dtype, accuracy, spec))
+    return fail(std::move(err));
   auto compiled = jit->jit->getFfn(spec, toAccuracy(accuracy));
   if (!compiled)
     return fail(compiled.takeError());
   *kernel = new act_kernel{nullptr, std::move(*compiled), nullptr};
+  return succeed();
+}
+
+int act_jit_ffn_packed(act_jit *jit, const char *activation,
+                       const char *options, int64_t model, int64_t hidden,
+                       int gated, int bias, act_dtype dtype,
+                       act_accuracy accuracy, act_kernel **kernel,
+                       act_kernel **packer) {
+  if (!packer)
+    return fail("the packer handle is a null pointer");
+  FfnSpec spec;
+  if (llvm::Error err = prepareFfn(jit, kernel, activation, options, model,
+                                   hidden, gated, bias, dtype, accuracy, spec))
+    return fail(std::move(err));
+  spec.packedWeights = true;
+  auto compiled = jit->jit->getFfn(spec, toAccuracy(accuracy));
+  if (!compiled)
+    return fail(compiled.takeError());
+  auto packing = jit->jit->getFfnWeightPacker(spec);
+  if (!packing)
+    return fail(packing.takeError());
+  *kernel = new act_kernel{nullptr, std::move(*compiled), nullptr};
+  *packer = new act_kernel{nullptr, std::move(*packing), nullptr};
+  return succeed();
+}
+
+int act_kernel_array_shape(const act_kernel *kernel, size_t index,
+                           act_array *shape) {
+  if (!kernel || !kernel->arrays)
+    return fail("not a GLU or FFN kernel");
+  if (!shape)
+    return fail("the shape is a null pointer");
+  auto signature = kernel->arrays->getSignature();
+  if (index >= signature.size())
+    return fail("the kernel has " + llvm::Twine(signature.size()) +
+                " arrays, asked for array " + llvm::Twine(index));
+  *shape = {};
+  shape->rank = signature[index].size();
+  llvm::copy(signature[index], shape->shape);
   return succeed();
 }
 
@@ -188,9 +239,9 @@ int act_kernel_run_arrays(const act_kernel *kernel, const act_array *arrays,
   std::vector<ArrayArg> args;
   for (size_t i = 0; i < count; ++i) {
     const act_array &a = arrays[i];
-    if (a.rank != 1 && a.rank != 2)
+    if (a.rank < 1 || a.rank > 4)
       return fail("array " + llvm::Twine(i) + " has rank " +
-                  llvm::Twine(a.rank) + ", expected 1 or 2");
+                  llvm::Twine(a.rank) + ", expected 1 to 4");
     args.push_back(
         {a.data, SmallVector<int64_t, 2>(a.shape, a.shape + a.rank)});
   }

@@ -135,9 +135,9 @@ TEST_F(CApi, ArraysAreChecked) {
   EXPECT_NE(act_kernel_run_arrays(ffn, arrays, 5), 0);
   EXPECT_STREQ(act_last_error(), "array 1 is a null pointer");
   arrays[1].data = wg;
-  arrays[0].rank = 3;
+  arrays[0].rank = 5;
   EXPECT_NE(act_kernel_run_arrays(ffn, arrays, 5), 0);
-  EXPECT_STREQ(act_last_error(), "array 0 has rank 3, expected 1 or 2");
+  EXPECT_STREQ(act_last_error(), "array 0 has rank 5, expected 1 to 4");
   arrays[0].rank = 2;
   EXPECT_NE(act_kernel_run_arrays(ffn, arrays, 4), 0);
   EXPECT_STREQ(act_last_error(),
@@ -145,6 +145,69 @@ TEST_F(CApi, ArraysAreChecked) {
   EXPECT_NE(act_kernel_run_arrays(ffn, nullptr, 5), 0);
   EXPECT_STREQ(act_last_error(), "the array list is a null pointer");
   act_kernel_destroy(ffn);
+}
+
+/// act_jit_ffn_packed: the packer's panels (shapes from
+/// act_kernel_array_shape) in the packed kernel give act_jit_ffn's result.
+TEST_F(CApi, PackedFfn) {
+  act_kernel *ffn, *packed, *packer;
+  ASSERT_EQ(act_jit_ffn(jit, "silu", nullptr, 20, 36, /*gated=*/1,
+                        /*bias=*/0, ACT_F32, ACT_PRECISE, &ffn),
+            0)
+      << act_last_error();
+  ASSERT_EQ(act_jit_ffn_packed(jit, "silu", nullptr, 20, 36, 1, 0, ACT_F32,
+                               ACT_PRECISE, &packed, &packer),
+            0)
+      << act_last_error();
+  std::vector<float> x(3 * 20), wg(20 * 36), wu(20 * 36), wd(36 * 20),
+      expected(3 * 20), y(3 * 20);
+  for (size_t i = 0; i < wg.size(); ++i) {
+    wg[i] = 0.01f * float(i % 13) - 0.05f;
+    wu[i] = 0.02f * float(i % 7) - 0.06f;
+    wd[i] = 0.03f * float(i % 5) - 0.07f;
+  }
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = 0.1f * float(i % 11) - 0.5f;
+  act_array plain[5] = {{x.data(), 2, {3, 20}},
+                        {wg.data(), 2, {20, 36}},
+                        {wu.data(), 2, {20, 36}},
+                        {wd.data(), 2, {36, 20}},
+                        {expected.data(), 2, {3, 20}}};
+  ASSERT_EQ(act_kernel_run_arrays(ffn, plain, 5), 0) << act_last_error();
+
+  act_array packing[5] = {plain[1], plain[2], plain[3]};
+  std::vector<float> panels[2];
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(act_kernel_array_shape(packer, 3 + i, &packing[3 + i]), 0)
+        << act_last_error();
+    EXPECT_EQ(packing[3 + i].rank, i == 0 ? 4 : 3);
+    int64_t count = 1;
+    for (int64_t d = 0; d < packing[3 + i].rank; ++d)
+      count *= packing[3 + i].shape[d];
+    panels[i].resize(count);
+    packing[3 + i].data = panels[i].data();
+  }
+  ASSERT_EQ(act_kernel_run_arrays(packer, packing, 5), 0) << act_last_error();
+  act_array args[4] = {
+      plain[0], packing[3], packing[4], {y.data(), 2, {3, 20}}};
+  ASSERT_EQ(act_kernel_run_arrays(packed, args, 4), 0) << act_last_error();
+  for (size_t i = 0; i < y.size(); ++i)
+    EXPECT_NEAR(y[i], expected[i], 1e-5f * (1 + std::fabs(expected[i])));
+
+  act_array shape;
+  ASSERT_EQ(act_kernel_array_shape(packed, 0, &shape), 0);
+  EXPECT_EQ(shape.rank, 2);
+  EXPECT_EQ(shape.shape[0], -1);
+  EXPECT_EQ(shape.shape[1], 20);
+  EXPECT_NE(act_kernel_array_shape(packed, 4, &shape), 0);
+  EXPECT_STREQ(act_last_error(), "the kernel has 4 arrays, asked for array 4");
+  EXPECT_NE(act_jit_ffn_packed(jit, "silu", nullptr, 20, 36, 1, 0, ACT_F32,
+                               ACT_PRECISE, &packed, nullptr),
+            0);
+  EXPECT_STREQ(act_last_error(), "the packer handle is a null pointer");
+  act_kernel_destroy(ffn);
+  act_kernel_destroy(packed);
+  act_kernel_destroy(packer);
 }
 
 TEST_F(CApi, ModuleInvoke) {
