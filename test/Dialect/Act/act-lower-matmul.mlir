@@ -149,7 +149,11 @@ func.func @batch_and_f64(%a: tensor<2x8x16xf32>, %b: tensor<2x16x32xf32>, %c: te
 // CHECK: %[[B0:.*]] = vector.load %[[P]][{{.*}}] : memref<65x768x48xf32>, vector<16xf32>
 // CHECK: vector.load %[[P]][{{.*}}] : memref<65x768x48xf32>, vector<16xf32>
 // CHECK: vector.load %[[P]][{{.*}}] : memref<65x768x48xf32>, vector<16xf32>
-// CHECK: memref.prefetch %[[P]]
+// K = 768 is a multiple of the chunk: the prefetched row kk + delta stays
+// below K without a clamp.
+// CHECK: %[[ROW:.*]] = arith.addi %[[KK:.*]], %{{.*}} : index
+// CHECK-NOT: arith.minui %[[ROW]]
+// CHECK: memref.prefetch %[[P]][%{{.*}}, %[[ROW]], %{{.*}}]
 // CHECK-COUNT-8: vector.fma %{{.*}}, %[[B0]], %{{.*}} : vector<16xf32>
 // CHECK: vector.store {{.*}} : memref<128x3100xf32>, vector<16xf32>
 // CHECK: %{{.*}}:24 = scf.for {{.*}} -> (vector<16xf32>, {{.*}}) {

@@ -334,9 +334,15 @@ private:
             lane};
   }
   void emitPrefetchPanel(Value kk, const PanelAhead &ahead) {
-    Value row = arith::MinUIOp::create(
-        b, loc, arith::AddIOp::create(b, loc, kk, ahead.delta),
-        arith::SubIOp::create(b, loc, k, index(1)));
+    // Rows past K occur only where the next chunk is shorter than this
+    // one; with K a multiple of the chunk the row needs no clamp (and the
+    // address is one increment per step).
+    Value row = arith::AddIOp::create(b, loc, kk, ahead.delta);
+    auto panels = cast<MemRefType>(operands.b[ahead.group].getType());
+    int64_t staticK = panels.getDimSize(1);
+    if (ShapedType::isDynamic(staticK) || staticK % chunk != 0)
+      row = arith::MinUIOp::create(b, loc, row,
+                                   arith::SubIOp::create(b, loc, k, index(1)));
     memref::PrefetchOp::create(b, loc, operands.b[ahead.group],
                                ValueRange{ahead.panel, row, ahead.lane},
                                /*isWrite=*/false, /*localityHint=*/2,
