@@ -233,8 +233,8 @@ std::string mlir::act::getFfnModuleSource(const FfnSpec &spec, StringRef name,
   KernelSource source(spec.dtype);
   source.begin(name, ArrayRef(arrays).drop_back(), arrays.back());
   Shape x = {-1, spec.model}, hidden = {-1, spec.hidden};
-  Shape up = getPackedWeights(spec, panelWidth)[0].shape;
-  Shape down = getPackedWeights(spec, panelWidth)[1].shape;
+  std::vector<NamedArray> packed = getPackedWeights(spec, panelWidth);
+  Shape up = packed[0].shape, down = packed[1].shape;
   if (spec.gated) {
     source.op("h", "act.matmul %x, %pgu packed_b glu activation " + act,
               {x, up}, hidden, /*parenthesized=*/true);
@@ -251,6 +251,11 @@ std::string mlir::act::getFfnModuleSource(const FfnSpec &spec, StringRef name,
   }
   source.store("r", arrays.back());
   return source.end();
+}
+
+std::vector<llvm::SmallVector<int64_t, 2>>
+mlir::act::getFfnSignature(const FfnSpec &spec) {
+  return getShapes(getArrays(spec));
 }
 
 std::string mlir::act::getFfnPackerModuleSource(const FfnSpec &spec,

@@ -565,12 +565,7 @@ int runFfn(Options o) {
   spec.model = x.shape[1];
   spec.hidden = arrays[1].shape[1];
   // Checked here, by input, before the weights are packed.
-  int64_t d = spec.model, h = spec.hidden;
-  using Shape = llvm::SmallVector<int64_t, 2>;
-  std::vector<Shape> expected =
-      spec.gated  ? std::vector<Shape>{{-1, d}, {d, h}, {d, h}, {h, d}}
-      : spec.bias ? std::vector<Shape>{{-1, d}, {d, h}, {h}, {h, d}, {d}}
-                  : std::vector<Shape>{{-1, d}, {d, h}, {h, d}};
+  std::vector<llvm::SmallVector<int64_t, 2>> expected = getFfnSignature(spec);
   for (size_t i = 1; i < arrays.size(); ++i)
     if (ArrayRef<int64_t>(arrays[i].shape) != ArrayRef<int64_t>(expected[i])) {
       auto text = [](ArrayRef<int64_t> shape) {
@@ -604,8 +599,8 @@ int runFfn(Options o) {
     ArrayArg arg = {
         data.back().data(),
         llvm::SmallVector<int64_t, 2>(array.shape.begin(), array.shape.end())};
-    // x, W1, b1, W2, b2 with biases, else x and the weights.
-    if (i > 0 && !(spec.bias && i % 2 == 0))
+    // The weights are the 2-D inputs after x (biases are 1-D).
+    if (i > 0 && expected[i].size() == 2)
       weights.push_back(arg);
     else
       args.push_back(arg);

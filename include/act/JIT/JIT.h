@@ -165,6 +165,9 @@ std::string getGluModuleSource(const GluSpec &spec, llvm::StringRef name);
 /// them.
 std::string getFfnModuleSource(const FfnSpec &spec, llvm::StringRef name,
                                int64_t panelWidth = 0);
+/// The shapes of getFfn's arrays for `spec` without packedWeights (x, the
+/// weights and biases, y; -1 for the free row count).
+std::vector<llvm::SmallVector<int64_t, 2>> getFfnSignature(const FfnSpec &spec);
 std::string getFfnPackerModuleSource(const FfnSpec &spec, llvm::StringRef name,
                                      int64_t panelWidth);
 
