@@ -53,6 +53,10 @@ Type ArithMath::intType() {
   return i32;
 }
 
+bool ArithMath::hasIntegerView() const {
+  return getElementTypeOrSelf(type).isF32();
+}
+
 Value ArithMath::bits(Value a) {
   return arith::BitcastOp::create(b, loc, intType(), a);
 }
@@ -207,6 +211,7 @@ static Formulas::Params getParams(ArithMath &m, OpBuilder &b, Location loc,
     p.beta = extendToComputeType(b, loc, beta);
     p.betaLo = m.c(0);
     p.betaExact = false;
+    p.thresholdRoundsToX = false;
   }
   return p;
 }

@@ -148,6 +148,11 @@ public:
     /// Use lookup tables where a formula has a table form (only on
     /// backends with M::kHasLookup).
     bool tables;
+    /// Softplus above the threshold already rounds to x: beta x + log1p(e^-
+    /// beta x) is beta x once e^-threshold is below a quarter ulp of the
+    /// threshold, and dividing by beta (a power of two, at most 1: no
+    /// overflow) is exact. The select of x is then not emitted.
+    bool thresholdRoundsToX;
   };
 
   static Params constants(M &m, const ActivationParams &p,
@@ -157,9 +162,13 @@ public:
     bool tables = false;
     if constexpr (M::kHasLookup)
       tables = options.lookupTables;
-    return {p.approximation, m.c(p.alpha),         m.c(p.beta),
-            m.cLo(p.beta),   m.c(p.negativeSlope), m.c(p.threshold),
-            powerOfTwo,      options.accuracy,     tables};
+    bool thresholdRoundsToX =
+        powerOfTwo && p.beta <= 1 && p.threshold > 0 &&
+        std::exp(-p.threshold) < std::ldexp(1.0, std::ilogb(p.threshold) - 25);
+    return {p.approximation,   m.c(p.alpha),         m.c(p.beta),
+            m.cLo(p.beta),     m.c(p.negativeSlope), m.c(p.threshold),
+            powerOfTwo,        options.accuracy,     tables,
+            thresholdRoundsToX};
   }
 
   /// f(x).
@@ -221,8 +230,10 @@ public:
       if (zl)
         lo = m.select(nonNegative, m.neg(*zl), *zl);
       V v = expPair(m, m.neg(m.abs(zh)), lo);
-      V y = m.add(m.max(zh, m.c(0)), log1pSmall(m, p.accuracy, v));
+      V y = m.add(positivePart(m, zh), log1pSmall(m, p.accuracy, v));
       y = m.div(y, p.beta);
+      if (p.thresholdRoundsToX)
+        return y;
       return m.select(m.gt(zh, p.threshold), x, y);
     }
     }
@@ -333,6 +344,18 @@ private:
   };
 
   static V relu6(M &m, V x) { return m.min(m.max(x, m.c(0)), m.c(6)); }
+
+  /// max(x, +0), except that a NaN x may give +0: for sums whose other
+  /// term carries the NaN. With the integer view it is the signed integer
+  /// maximum of the bits with 0 (one instruction; a float maximum with +0
+  /// also needs a NaN compare and a blend on x86).
+  static V positivePart(M &m, V x) {
+    if constexpr (M::kHasLookup) {
+      if (m.hasIntegerView())
+        return m.fromBits(m.maxSI(m.bits(x), m.ci(0)));
+    }
+    return m.max(x, m.c(0));
+  }
 
   /// y, except -inf -> `atNegInf` and +inf -> `atPosInf`.
   static V limits(M &m, V x, V y, V atNegInf, V atPosInf) {

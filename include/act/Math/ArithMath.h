@@ -54,6 +54,8 @@ public:
   Value widen(Value a);
   Value narrow(Value a);
 
+  /// Whether the integer view below exists: the working type is f32.
+  bool hasIntegerView() const;
   /// The integer view of f32 values, for range reductions that build or
   /// read exponent fields.
   Int bits(Value a);

@@ -35,7 +35,10 @@ func.func @elu_vector(%x: vector<16xf32>) -> vector<16xf32> {
 // -----
 
 // Tensors become a parallel linalg.generic; bf16 is computed in f32 and
-// rounded once.
+// rounded once. Softplus is max(x, 0) + log1p(e^-|x|): the maximum is an
+// integer one on the f32 bits (a NaN x is carried by the log1p term), and
+// with the default threshold (20) x + log1p(e^-x) already rounds to x above
+// it, so no select of x is emitted.
 // CHECK-LABEL: func @softplus_bf16
 // CHECK-SAME: (%[[X:.*]]: tensor<?x8xbf16>)
 // CHECK: %[[DIM:.*]] = tensor.dim %[[X]], %c0
@@ -45,13 +48,41 @@ func.func @elu_vector(%x: vector<16xf32>) -> vector<16xf32> {
 // CHECK: ^bb0(%[[IN:.*]]: bf16, %{{.*}}: bf16):
 // CHECK: %[[E:.*]] = arith.extf %[[IN]] : bf16 to f32
 // CHECK: math.exp
-// CHECK: arith.maximumf
-// CHECK: %[[R:.*]] = arith.select
+// CHECK: %[[BITS:.*]] = arith.bitcast %[[E]] : f32 to i32
+// CHECK: %[[MAX:.*]] = arith.maxsi %[[BITS]], %{{.*}} : i32
+// CHECK: %[[POS:.*]] = arith.bitcast %[[MAX]] : i32 to f32
+// CHECK-NOT: arith.select
+// CHECK: %[[R:.*]] = arith.addf %[[POS]], %{{.*}} : f32
 // CHECK: %[[T:.*]] = arith.truncf %[[R]] : f32 to bf16
 // CHECK: linalg.yield %[[T]] : bf16
 func.func @softplus_bf16(%x: tensor<?x8xbf16>) -> tensor<?x8xbf16> {
   %0 = act.softplus %x : tensor<?x8xbf16>
   return %0 : tensor<?x8xbf16>
+}
+
+// -----
+
+// A threshold at which log1p(e^-x) is not yet below half an ulp of x keeps
+// PyTorch's select of x above it.
+// CHECK-LABEL: func @softplus_low_threshold
+// CHECK-SAME: (%[[X:.*]]: f32)
+// CHECK: %[[SUM:.*]] = arith.addf
+// CHECK: %[[ABOVE:.*]] = arith.cmpf ogt, %[[X]], %{{.*}} : f32
+// CHECK: arith.select %[[ABOVE]], %[[X]], %[[SUM]] : f32
+func.func @softplus_low_threshold(%x: f32) -> f32 {
+  %0 = act.softplus %x threshold = 10.0 : f32
+  return %0 : f32
+}
+
+// -----
+
+// f64 has no f32 integer view: its maximum stays a float maximum.
+// CHECK-LABEL: func @softplus_f64
+// CHECK-NOT: arith.bitcast
+// CHECK: arith.maximumf %{{.*}} : f64
+func.func @softplus_f64(%x: f64) -> f64 {
+  %0 = act.softplus %x : f64
+  return %0 : f64
 }
 
 // -----
