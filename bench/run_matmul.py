@@ -36,34 +36,50 @@ TITLES = {"act_prepacked": "act prepacked", "act_fused": "act fused",
 ENV = {"OMP_PROC_BIND": "close", "OMP_PLACES": "cores"}
 
 
-def openblas_core():
-    """The OpenBLAS kernel set for this CPU. Debian's OpenBLAS 0.3.21 does not
-    know newer CPUs (a 2026 Xeon is detected as "Prescott", plain SSE3, and
-    runs sgemm at ~20 GFLOP/s): name the newest kernel set that the CPU's
-    flags allow, so that the peer (and PyTorch, which uses it) runs its best
-    kernels. An OPENBLAS_CORETYPE already set wins."""
-    if "OPENBLAS_CORETYPE" in os.environ:
-        return os.environ["OPENBLAS_CORETYPE"]
+def log(msg):
+    print(f"[run_matmul] {msg}", file=sys.stderr, flush=True)
+
+
+def openblas_candidates():
+    """The OpenBLAS kernel sets this CPU's flags allow, strongest first by
+    name. Debian's OpenBLAS 0.3.21 does not know newer CPUs (a 2026 Xeon and
+    a Zen 4 EPYC are detected as "Prescott", plain SSE3, and run sgemm at
+    ~20 GFLOP/s), so the bench names one."""
     try:
         with open("/proc/cpuinfo") as f:
             flags = next((l.split(":", 1)[1].split() for l in f
                           if l.startswith("flags")), [])
     except OSError:
-        return None
+        return []
+    candidates = []
     if "avx512f" in flags:
-        return "SkylakeX"
+        candidates.append("SkylakeX")
     if "avx2" in flags:
-        return "Haswell"
-    return None
+        candidates += ["Zen", "Haswell"]
+    return candidates
 
 
-OPENBLAS_CORE = openblas_core()
-if OPENBLAS_CORE:
-    ENV["OPENBLAS_CORETYPE"] = OPENBLAS_CORE
-
-
-def log(msg):
-    print(f"[run_matmul] {msg}", file=sys.stderr, flush=True)
+def choose_openblas_core(binary):
+    """The fastest kernel set of openblas_candidates() at the BERT shape on
+    one thread (on Zen 4 the AVX2 sets beat SkylakeX: 94-98 against 87-90
+    GFLOP/s), so that the peer (and PyTorch, which uses it) runs its best
+    kernels. An OPENBLAS_CORETYPE already set wins. Returns the choice and
+    what each candidate measured."""
+    if "OPENBLAS_CORETYPE" in os.environ:
+        return os.environ["OPENBLAS_CORETYPE"], {}
+    measured = {}
+    for core in openblas_candidates():
+        env = dict(os.environ, **ENV, OPENBLAS_CORETYPE=core)
+        r = subprocess.run([binary, "--shape", "bert", "--threads", "1",
+                            "--repeat", "5"], capture_output=True, text=True,
+                           env=env)
+        if r.returncode == 0:
+            measured[core] = json.loads(
+                r.stdout.strip().splitlines()[-1])["gflop_per_s"]
+            log(f"OpenBLAS kernel set {core}: {measured[core]} GFLOP/s")
+    if not measured:
+        return None, measured
+    return max(measured, key=measured.get), measured
 
 
 def build_peers(out_dir):
@@ -155,7 +171,9 @@ def write_markdown(path, results, meta):
         "(and copies them panel by panel).",
         "- OpenBLAS 0.3.21: cblas_sgemm, then a separate pass (bias + erff "
         "GELU, or silu(g) * u) vectorized with libmvec; kernel set "
-        f"OPENBLAS_CORETYPE={ENV.get('OPENBLAS_CORETYPE', '(detected)')} "
+        f"OPENBLAS_CORETYPE={ENV.get('OPENBLAS_CORETYPE', '(detected)')}, "
+        "the fastest at the BERT shape on one thread of "
+        f"{meta['openblas_cores'] or 'the one set in the environment'} "
         "(0.3.21 detects newer CPUs as Prescott, SSE3: see "
         "bench/run_matmul.py).",
         "- PyTorch: F.gelu(torch.addmm(b, x, W)); F.silu(x @ Wg) * (x @ Wu) "
@@ -202,6 +220,10 @@ def main():
         ROOT, "docs", "performance-matmul.md"))
     args = p.parse_args()
     built = build_peers(os.path.join(args.build, "bench-peers"))
+    core, cores = (choose_openblas_core(built["openblas"])
+                   if "openblas" in built else (None, {}))
+    if core:
+        ENV["OPENBLAS_CORETYPE"] = core
     threads_list = [int(t) for t in args.threads.split(",")]
     shapes = args.shapes.split(",")
     bench = os.path.join(args.build, "bin", "act-matmul-bench")
@@ -236,6 +258,8 @@ def main():
     meta = {"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
             "cpu": cpu, "machine": f"{os.cpu_count()} cores", "git": git,
             "rounds": args.rounds,
+            "openblas_cores": ", ".join(f"{c} {v:.1f}"
+                                        for c, v in cores.items()),
             "command": "bash bench/run_matmul.sh " + " ".join(
                 shlex.quote(a) for a in sys.argv[1:])}
     results = {"meta": meta, "rows": rows,
