@@ -579,7 +579,7 @@ public:
                                         static_cast<int32_t>(i << shift));
     auto exponent = m.shl(bits, shift);
     if (bias)
-      exponent = m.addI(exponent, m.ci(static_cast<int64_t>(bias) << 23));
+      exponent = m.addI(exponent, m.ci(int64_t{bias} * (int64_t{1} << 23)));
     return m.fromBits(m.addI(m.bits(m.lookup(biased, bits)), exponent));
   }
 
