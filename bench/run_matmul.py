@@ -41,10 +41,10 @@ def log(msg):
 
 
 def openblas_candidates():
-    """The OpenBLAS kernel sets this CPU's flags allow, strongest first by
-    name. Debian's OpenBLAS 0.3.21 does not know newer CPUs (a 2026 Xeon and
-    a Zen 4 EPYC are detected as "Prescott", plain SSE3, and run sgemm at
-    ~20 GFLOP/s), so the bench names one."""
+    """The OpenBLAS kernel sets this CPU's flags allow. Debian's OpenBLAS
+    0.3.21 does not know newer CPUs (a 2026 Xeon and a Zen 4 EPYC are
+    detected as "Prescott", plain SSE3, and run sgemm at ~20 GFLOP/s), so
+    the bench names one: choose_openblas_core times these."""
     try:
         with open("/proc/cpuinfo") as f:
             flags = next((l.split(":", 1)[1].split() for l in f

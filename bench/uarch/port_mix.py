@@ -134,7 +134,10 @@ def main():
         p.error("give a MIX or --classes")
     with tempfile.TemporaryDirectory() as workdir:
         for mix in mixes:
-            cycles, ghz = run(a.cc, mix, workdir)
+            try:
+                cycles, ghz = run(a.cc, mix, workdir)
+            except (OSError, subprocess.CalledProcessError) as e:
+                sys.exit(f"port_mix: '{mix}' failed: {e}")
             print(f"{mix:40s} {cycles:7.2f} cycles/iteration  ({ghz:.2f} GHz)",
                   flush=True)
 
